@@ -1,0 +1,3 @@
+from takehome.cli import main
+
+main()

@@ -1,0 +1,95 @@
+"""The `takehome` command: new, check, build. Thin: the work is in pipeline.py."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, pipeline, scaffold
+from .errors import ContentError, display_path
+
+
+def _report_warnings(warnings: list) -> None:  # type: ignore[type-arg]
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+
+
+class _Group(click.Group):
+    """Content errors print cleanly; anything else is a bug, shown in full with --debug."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ContentError as exc:
+            raise click.ClickException(str(exc.problem)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.meta.get("debug"):
+                raise
+            raise click.ClickException(
+                f"internal error: {type(exc).__name__}: {exc} (run with --debug for details)"
+            ) from None
+
+
+def _debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    ctx.meta["debug"] = value
+    logging.basicConfig(level=logging.DEBUG if value else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return value
+
+
+debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                            callback=_debug, help="Show tracebacks and debug logging.")
+project_argument = click.argument("directory", default=".",
+                                  type=click.Path(file_okay=False, path_type=Path))
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="takehome")
+def main() -> None:
+    """Printable school-to-home documents from YAML, a class roster and templates."""
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@debug_option
+def new(directory: Path) -> None:
+    """Start a new project in DIRECTORY with sample content to edit."""
+    created = scaffold.create(directory)
+    click.echo(f"Created a project in {display_path(created)}.")
+    click.echo(f"Edit {display_path(created / 'content')}, then run: takehome build "
+               f"{display_path(created)}")
+
+
+@main.command()
+@project_argument
+@debug_option
+def check(directory: Path) -> None:
+    """Validate everything without rendering PDFs."""
+    project, warnings = pipeline.check(directory)
+    _report_warnings(warnings)
+    click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students: "
+               "no errors.")
+
+
+@main.command()
+@project_argument
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the PDFs (default: the project's output/).")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Build only this document (e.g. intake, newsletters/2026-12); repeatable.")
+@debug_option
+def build(directory: Path, output: Path | None, only: tuple[str, ...]) -> None:
+    """Render the project's documents into PDFs."""
+    report = pipeline.build(directory, pipeline.Options(output=output, only=only))
+    _report_warnings(report.warnings)
+    click.echo(f"Built {len(report.files)} files, {report.pages} pages, "
+               f"in {report.seconds:.1f} s.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

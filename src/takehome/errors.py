@@ -1,0 +1,103 @@
+"""User-facing errors: every problem names a file, a line and a column where it can."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user typed it: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        return os.path.relpath(p) if p.is_absolute() and Path.cwd() in p.parents else str(p)
+    except ValueError:  # different drive on Windows
+        return str(p)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning about the user's input, with where it is."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    col: int | None = None
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = display_path(self.path)
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.col is not None:
+                    where += f":{self.col}"
+            where += ": "
+        return f"{where}{self.severity}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised by a loader for one problem that stops reading that input."""
+
+    def __init__(
+        self, message: str, path: Path | None = None, line: int | None = None, col: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.problem = Problem(message, path, line, col)
+
+
+@dataclass
+class Problems:
+    """Collects every error and warning of a build so they are reported together."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def error(self, message: str, path: Path | None = None, line: int | None = None,
+              col: int | None = None) -> None:
+        self.items.append(Problem(message, path, line, col, "error"))
+
+    def warn(self, message: str, path: Path | None = None, line: int | None = None,
+             col: int | None = None) -> None:
+        problem = Problem(message, path, line, col, "warning")
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def add(self, problem: Problem) -> None:
+        if problem not in self.items:
+            self.items.append(problem)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        """Stop the build once, listing every error collected so far."""
+        if self.errors:
+            raise BuildError(self.errors)
+
+
+class BuildError(click.ClickException):
+    """Content errors: printed one per line with a count, exit status 1, no traceback."""
+
+    exit_code = 1
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        count = len(problems)
+        lines = [str(p) for p in problems]
+        lines.append(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
+        super().__init__("\n".join(lines))
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: object = None) -> None:
+        click.echo(self.format_message(), err=True)

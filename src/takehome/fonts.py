@@ -1,0 +1,82 @@
+"""Fonts come from pinned Python packages, never from the machine, so every build is the same."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import fontpkg
+from fontTools.ttLib import TTFont
+
+# After the theme's font: families that cover what it lacks (Vietnamese, Greek, Cyrillic,
+# Devanagari in Noto Sans; Arabic script in Noto Sans Arabic).
+FALLBACKS = ("Noto Sans", "Noto Sans Arabic")
+
+
+def installed() -> list[str]:
+    """Names of the font families installed as packages."""
+    return sorted(f.name for f in fontpkg.families().values())
+
+
+def stack(primary: str) -> tuple[str, ...]:
+    """The families tried in order for each character."""
+    return (primary, *(f for f in FALLBACKS if f != primary))
+
+
+@cache
+def face_css(primary: str) -> str:
+    """@font-face rules for the whole stack, pointing at the package files."""
+    rules = []
+    for name in stack(primary):
+        family = fontpkg.family(name)
+        for f in family.files:
+            # WeasyPrint takes no weight ranges in @font-face: a variable file serves both weights.
+            for weight in ((400, 700) if f.variable else (f.weight or 400,)):
+                rules.append(
+                    f"@font-face {{ font-family: '{family.name}'; src: url('{f.path.as_uri()}');"
+                    f" font-weight: {weight}; font-style: {f.style}; }}"
+                )
+    families = ", ".join(f"'{name}'" for name in stack(primary))
+    rules.append(f":root {{ --font-stack: {families}; }}")
+    return "\n".join(rules)
+
+
+def directories() -> list[Path]:
+    """Folders the renderer may read font files from."""
+    dirs = {f.path.parent.resolve() for fam in fontpkg.families().values() for f in fam.files}
+    return sorted(dirs)
+
+
+@cache
+def _coverage(primary: str) -> frozenset[int]:
+    points: set[int] = set()
+    for name in stack(primary):
+        for f in fontpkg.family(name).files:
+            with TTFont(f.path, lazy=True) as font:
+                points.update(font.getBestCmap() or {})
+    return frozenset(points)
+
+
+def missing_characters(text: str, primary: str) -> list[str]:
+    """Characters of `text` that no font of the stack can draw (spaces and controls aside)."""
+    covered = _coverage(primary)
+    missing = []
+    for char in dict.fromkeys(text):
+        if ord(char) in covered or unicodedata.category(char)[0] in ("Z", "C", "M"):
+            continue
+        missing.append(char)
+    return missing
+
+
+def versions() -> dict[str, str]:
+    """Installed font family versions, part of every cache key."""
+    return {f.name: f.version for f in fontpkg.families().values()}
+
+
+def credits() -> list[dict[str, str]]:
+    """Name, version and licence of each font in use, for credits pages."""
+    return [
+        {"name": f.name, "version": f.version, "license": f.license}
+        for f in sorted(fontpkg.families().values(), key=lambda f: f.name)
+    ]

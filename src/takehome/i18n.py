@@ -1,0 +1,102 @@
+"""Languages: gettext catalogs for built-in strings, and recognising what a roster calls a language."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SOURCE_LANGUAGE = "en"  # the language the templates are written in
+RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction into the catalogs; it is translated when rendered."""
+    return message
+
+
+def catalog_text(message: str) -> dict[str, str]:
+    """A built-in string in every language that has a catalog, to seed a Text default."""
+    return {lang: translations(lang).gettext(message) for lang in catalog_languages()}
+
+
+def catalog_languages() -> list[str]:
+    """Languages whose built-in strings are translated (the source language included)."""
+    return sorted({SOURCE_LANGUAGE} | {p.stem for p in LOCALE_DIR.glob("*.po")})
+
+
+@cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The compiled catalog for `lang`, read from its .po file (no compiled files in git)."""
+    po = LOCALE_DIR / f"{lang}.po"
+    if not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if c.isalnum())
+
+
+@cache
+def _language_names() -> dict[str, str]:
+    """Every way Babel knows to name a language (English, native, code) -> its code."""
+    names: dict[str, str] = {}
+    english = Locale("en")
+    for code, name in english.languages.items():
+        if "_" in code:
+            continue
+        names.setdefault(_fold(name), code)
+        names.setdefault(_fold(code), code)
+    for code in list(names.values()):
+        try:
+            native = Locale.parse(code).get_display_name(code)
+        except (UnknownLocaleError, ValueError):
+            continue
+        if native:
+            names.setdefault(_fold(native), code)
+    return names
+
+
+def parse_language(value: str) -> str | None:
+    """A language code from a code or a name in English or in the language itself."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return str(Locale.parse(value.replace("-", "_")).language)
+    except (UnknownLocaleError, ValueError, TypeError):
+        pass
+    found = _language_names().get(_fold(value))
+    if found is None and "(" in value:  # "Chinese (Simplified)", "Portuguese (Brazil)"
+        return parse_language(value.split("(")[0])
+    return found
+
+
+def is_rtl(lang: str) -> bool:
+    """Whether text in `lang` runs right to left."""
+    try:
+        return Locale.parse(lang).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def language_name(lang: str, in_lang: str) -> str:
+    """The name of `lang` written in `in_lang` (e.g. "español" or "Spanish")."""
+    try:
+        return Locale.parse(lang).get_display_name(in_lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang

@@ -1,0 +1,32 @@
+"""Document kinds. Each module describes one kind: its content model and how it becomes jobs.
+
+A new kind is one module here with a `KIND`, listed in `KINDS`; the pipeline needs no change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..models.base import Model
+
+if TYPE_CHECKING:
+    from ..plan import Step
+    from ..project import Document, Project
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of document: which content files it reads and how it plans its PDFs."""
+
+    name: str
+    pattern: str  # content files of this kind, a glob under content/
+    model: type[Model]
+    plan: Callable[[Project, Document], list[Step]]
+
+
+def all_kinds() -> list[Kind]:
+    from . import intake
+
+    return [intake.KIND]

@@ -1,0 +1,113 @@
+"""Shared building blocks of the content models: strict models, translatable text, local files."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, RootModel, ValidationInfo, field_validator
+
+from ..i18n import parse_language
+
+Paper = Literal["letter", "a4"]
+PAPER_SIZES_MM = {"letter": (215.9, 279.4), "a4": (210.0, 297.0)}
+MAX_ASSET_BYTES = 20_000_000
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+class Model(BaseModel):
+    """A content model: unknown keys are errors, values are immutable once read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _language_code(value: str) -> str:
+    code = parse_language(value)
+    if code is None:
+        raise ValueError(f"unknown language {value!r}; use a code such as 'en' or 'es'")
+    return code
+
+
+LangCode = Annotated[str, AfterValidator(_language_code)]
+
+
+class Text(RootModel[str | dict[str, str]]):
+    """Text written by the teacher: one string in the default language, or one per language."""
+
+    model_config = ConfigDict(frozen=True)
+
+    @field_validator("root", mode="before")
+    @classmethod
+    def _one_or_per_language(cls, value: Any) -> Any:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return str(value)
+        if isinstance(value, dict) and value:
+            out = {}
+            for key, text in value.items():
+                if not isinstance(text, str | int | float) or isinstance(text, bool):
+                    raise ValueError(f"the {key!r} text must be plain text")
+                out[_language_code(str(key))] = str(text)
+            return out
+        raise ValueError("expected text, or a mapping of language codes to text (en: ..., es: ...)")
+
+    def has(self, lang: str) -> bool:
+        """Whether this text has its own `lang` version (a plain string is the default language's)."""
+        return not isinstance(self.root, str) and lang in self.root
+
+    def get(self, lang: str, default: str) -> str:
+        """The text in `lang`, else in the default language, else the first one written."""
+        if isinstance(self.root, str):
+            return self.root
+        for candidate in (lang, default):
+            if candidate in self.root:
+                return self.root[candidate]
+        return next(iter(self.root.values()), "")
+
+
+def _project_file(value: str, info: ValidationInfo) -> str:
+    """A file inside the project, given relative to content/; refused if it leads anywhere else."""
+    root = (info.context or {}).get("root")
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//"):
+        raise ValueError(f"{value!r} is a URL; only files inside the project can be used")
+    if root is None:
+        return value
+    content = Path(root) / "content"
+    candidate = (content / value).resolve()
+    if not candidate.is_relative_to(Path(root).resolve()):
+        raise ValueError(f"{value!r} is outside the project; copy the file into content/")
+    if not candidate.is_file():
+        raise ValueError(f"file {value!r} not found in content/")
+    if candidate.stat().st_size > MAX_ASSET_BYTES:
+        raise ValueError(f"{value!r} is larger than {MAX_ASSET_BYTES // 1_000_000} MB")
+    return candidate.relative_to(Path(root).resolve()).as_posix()
+
+
+ProjectFile = Annotated[str, AfterValidator(_project_file)]
+
+
+def _image(value: str) -> str:
+    if Path(value).suffix.lower() not in IMAGE_SUFFIXES:
+        raise ValueError(f"{value!r} is not an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    return value
+
+
+ImageFile = Annotated[ProjectFile, AfterValidator(_image)]
+
+
+def walk_texts(value: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Text]]:
+    """Every Text inside a model, with its location (to report missing translations)."""
+    found: list[tuple[tuple[str | int, ...], Text]] = []
+    if isinstance(value, Text):
+        found.append((loc, value))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            field = type(value).model_fields[name]
+            found += walk_texts(getattr(value, name), (*loc, field.alias or name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found += walk_texts(item, (*loc, i))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += walk_texts(item, (*loc, key))
+    return found

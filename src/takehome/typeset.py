@@ -1,0 +1,166 @@
+"""WeasyPrint: HTML -> laid-out pages -> checks -> PDF bytes, reading only allowed local files."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+from . import fonts
+
+log = logging.getLogger(__name__)
+
+# WeasyPrint notes that the machine lacks libharfbuzz-subset and falls back to fontTools:
+# a speed matter of the machine, not a problem in the user's documents.
+_MACHINE_NOTICES = ("HarfBuzz-Subset",)
+
+
+class RefusedURL(ValueError):
+    """A document asked for something outside the project."""
+
+
+class LocalFetcher(URLFetcher):
+    """Serves files under the allowed folders only: no network, nothing else on the disk."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        super().__init__(allowed_protocols={"file", "data"})
+        self.roots = [Path(r).resolve() for r in roots]
+
+    def fetch(self, url: str, headers: object = None):  # type: ignore[no-untyped-def]
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURL(f"refused {url!r}: only files inside the project are read")
+        path = Path(unquote(parts.path)).resolve()
+        if not any(path.is_relative_to(r) for r in self.roots) or not path.is_file():
+            raise RefusedURL(f"refused {url!r}: not a file inside the project")
+        return super().fetch(path.as_uri(), headers)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one record of a batch contributes, for the typesetter."""
+
+    html: str  # the record's body, rendered
+    lang: str
+    title: str
+    max_pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records sharing a stylesheet and PDF options, laid out in one WeasyPrint pass."""
+
+    records: tuple[Page, ...]
+    css: str
+    base_dir: Path
+    tagged: bool = False
+    forms: bool = False
+
+
+@dataclass
+class Typeset:
+    """A record's PDF, its page count, and what WeasyPrint said about it."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if any(notice in message for notice in _MACHINE_NOTICES):
+            return
+        self.messages.append(message)
+
+
+@contextmanager
+def _captured() -> Iterator[_Capture]:
+    logger = logging.getLogger("weasyprint")
+    handler = _Capture()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+@cache
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+@cache
+def _stylesheet(css: str, base_dir: Path) -> CSS:
+    fetcher = LocalFetcher([base_dir, *fonts.directories()])
+    return CSS(string=css, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher,
+               font_config=_font_config())
+
+
+SHELL_CSS = "article.record + article.record { break-before: page; }"
+
+
+def _shell(batch: Batch) -> str:
+    first = batch.records[0]
+    parts = [
+        f'<!DOCTYPE html><html lang="{html.escape(first.lang)}"><head><meta charset="utf-8">'
+        f"<title>{html.escape(first.title)}</title><style>{SHELL_CSS}</style></head><body>"
+    ]
+    for i, record in enumerate(batch.records):
+        parts.append(f'<article class="record" id="record-{i}" lang="{html.escape(record.lang)}">'
+                     f"{record.html}</article>")
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def typeset(batch: Batch) -> list[Typeset]:
+    """Lay out every record of `batch` in one pass and write one PDF per record."""
+    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
+    with _captured() as capture:
+        document = HTML(string=_shell(batch), base_url=batch.base_dir.as_uri() + "/",
+                        url_fetcher=fetcher).render(
+            stylesheets=[_stylesheet(batch.css, batch.base_dir)], font_config=_font_config(),
+            pdf_forms=batch.forms,
+        )
+    starts = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("record-") and anchor not in starts:
+                starts[anchor] = number
+    bounds = [starts.get(f"record-{i}", 0) for i in range(len(batch.records))]
+    bounds.append(len(document.pages))
+    shared = list(capture.messages)
+    results = []
+    options = {"pdf_identifier": True, "pdf_forms": batch.forms}
+    if batch.tagged:
+        options["pdf_variant"] = "pdf/ua-1"
+    for i, record in enumerate(batch.records):
+        pages = document.pages[bounds[i]:bounds[i + 1]]
+        part = document.copy(pages)
+        part.metadata.title = record.title
+        part.metadata.lang = record.lang
+        with _captured() as capture:
+            pdf = part.write_pdf(**options)
+        result = Typeset(pdf, len(pages), shared + capture.messages)
+        if record.max_pages is not None and len(pages) > record.max_pages:
+            result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
+        results.append(result)
+    return results
