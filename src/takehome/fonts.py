@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 import unicodedata
 from functools import cache
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import fontpkg
 from fontTools.ttLib import TTFont
@@ -80,3 +84,18 @@ def credits() -> list[dict[str, str]]:
         {"name": f.name, "version": f.version, "license": f.license}
         for f in sorted(fontpkg.families().values(), key=lambda f: f.name)
     ]
+
+
+def isolate_fontconfig() -> None:
+    """Make fontconfig see only the font packages, never the machine's own fonts.
+
+    Called before WeasyPrint loads fontconfig: a character our fonts lack then prints as an
+    empty box (and is reported) on every machine alike, instead of borrowing a system font.
+    """
+    dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
+    conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
+            f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")
+    path = Path(tempfile.gettempdir()) / f"takehome-fonts-{hashlib.sha256(conf.encode()).hexdigest()[:12]}.conf"
+    if not path.exists():
+        path.write_text(conf, encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(path)

@@ -13,6 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "takehome"
 SOURCE_LANGUAGE = "en"  # the language the templates are written in
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
 
@@ -29,13 +30,13 @@ def catalog_text(message: str) -> dict[str, str]:
 
 def catalog_languages() -> list[str]:
     """Languages whose built-in strings are translated (the source language included)."""
-    return sorted({SOURCE_LANGUAGE} | {p.stem for p in LOCALE_DIR.glob("*.po")})
+    return sorted({SOURCE_LANGUAGE} | {p.parts[-3] for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
 
 
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     """The compiled catalog for `lang`, read from its .po file (no compiled files in git)."""
-    po = LOCALE_DIR / f"{lang}.po"
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():
         return gettext.NullTranslations()
     with po.open("rb") as fh:

@@ -73,6 +73,9 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+_CONTAINER_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap"}
+
+
 class _Builder:
     def __init__(self, path: Path, loader: _Loader) -> None:
         self.marks = Marks(path)
@@ -89,6 +92,8 @@ class _Builder:
             raise ContentError(f"nested deeper than {MAX_DEPTH} levels", self.marks.path,
                                *_mark(node))
         self.marks.values[loc] = _mark(node)
+        if not isinstance(node, yaml.ScalarNode) and node.tag not in _CONTAINER_TAGS:
+            raise ContentError(f"unsupported YAML tag {node.tag!r}", self.marks.path, *_mark(node))
         if isinstance(node, yaml.MappingNode):
             self.loader.flatten_mapping(node)  # resolves "<<" merge keys
             result: dict[Any, Any] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -11,11 +12,16 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
 from . import fonts
+
+# Same input, same bytes: fontTools stamps instanced variable fonts with the current time
+# unless SOURCE_DATE_EPOCH is set, and fontconfig would otherwise borrow the machine's fonts.
+os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
+fonts.isolate_fontconfig()
+
+from weasyprint import CSS, HTML  # noqa: E402 - after the environment above is set
+from weasyprint.text.fonts import FontConfiguration  # noqa: E402
+from weasyprint.urls import URLFetcher  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -135,9 +141,10 @@ def typeset(batch: Batch) -> list[Typeset]:
     """Lay out every record of `batch` in one pass and write one PDF per record."""
     fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
     with _captured() as capture:
+        stylesheet = _stylesheet(batch.css, batch.base_dir)
         document = HTML(string=_shell(batch), base_url=batch.base_dir.as_uri() + "/",
                         url_fetcher=fetcher).render(
-            stylesheets=[_stylesheet(batch.css, batch.base_dir)], font_config=_font_config(),
+            stylesheets=[stylesheet], font_config=_font_config(),
             pdf_forms=batch.forms,
         )
     starts = {}

@@ -1,0 +1,71 @@
+"""Shared fixtures: copies of the sample project, a CLI runner, and PDF readers."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pypdf
+import pytest
+from click.testing import CliRunner, Result
+
+from takehome.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "content"
+CORPUS = REPO.parent / "shared" / "corpus"
+MM = 72 / 25.4  # PDF points per millimetre
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the sample project, to change freely."""
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    return root
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project built once for the whole session (read-only for tests)."""
+    root = tmp_path_factory.mktemp("sample")
+    shutil.copytree(SAMPLE, root / "content")
+    result = run("build", str(root))
+    assert result.exit_code == 0, result.output
+    return root / "output"
+
+
+def run(*args: str) -> Result:
+    """Run the takehome command in-process, as a user would type it."""
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Result]:
+    return run
+
+
+def read_pdf(path: Path | bytes) -> pypdf.PdfReader:
+    data = path if isinstance(path, bytes) else path.read_bytes()
+    return pypdf.PdfReader(io.BytesIO(data))
+
+
+def page_text(path: Path, page: int = 0) -> str:
+    return read_pdf(path).pages[page].extract_text()
+
+
+def all_text(path: Path) -> str:
+    return "\n".join(p.extract_text() for p in read_pdf(path).pages)
+
+
+def page_size_mm(path: Path, page: int = 0) -> tuple[float, float]:
+    box = read_pdf(path).pages[page].mediabox
+    return round(float(box.width) / MM, 1), round(float(box.height) / MM, 1)
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its bytes, to compare folders exactly."""
+    return {p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*")) if p.is_file()}

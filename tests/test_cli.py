@@ -1,0 +1,86 @@
+"""The command line: exit statuses, clean error messages, and what a failed build leaves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .conftest import run, tree_bytes
+
+
+def test_misspelt_key_is_one_clear_line(project: Path) -> None:
+    settings = project / "content/settings.yaml"
+    settings.write_text(settings.read_text().replace("  room:", "  rooom:"))
+    result = run("check", str(project))
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines[0].endswith(
+        "content/settings.yaml:12:3: error: unknown key 'rooom'; did you mean 'room'?")
+    assert lines[-1] == "1 error; nothing was written."
+    assert "Traceback" not in result.output
+
+
+def test_all_errors_are_reported_together(project: Path) -> None:
+    intake = project / "content/intake.yaml"
+    intake.write_text(intake.read_text() + "retrun_to: x\nquestions:\n  - id: Bad Id\n    label: Hi\n")
+    roster = project / "content/roster.csv"
+    roster.write_text(roster.read_text() + ",NoFirst,,,,,,,,\n")
+    result = run("build", str(project))
+    assert result.exit_code == 1
+    assert "content/intake.yaml:17:1: error: unknown key 'retrun_to'; did you mean 'return_to'?" \
+        in result.output
+    assert "content/intake.yaml:19:9: error: String should match pattern" in result.output
+    assert "content/roster.csv:26: error: student has no first name" in result.output
+    assert result.output.strip().endswith("3 errors; nothing was written.")
+
+
+def test_failed_build_leaves_output_untouched(project: Path) -> None:
+    assert run("build", str(project)).exit_code == 0
+    before = tree_bytes(project / "output")
+    settings = project / "content/settings.yaml"
+    settings.write_text(settings.read_text().replace("paper: letter", "paper: legal"))
+    result = run("build", str(project))
+    assert result.exit_code == 1 and "content/settings.yaml:32:8: error:" in result.output
+    assert tree_bytes(project / "output") == before
+
+
+def test_usage_errors_exit_2(project: Path) -> None:
+    assert run("build", str(project), "--no-such-option").exit_code == 2
+
+
+def test_only_unknown_document(project: Path) -> None:
+    result = run("build", str(project), "--only", "nothing")
+    assert result.exit_code == 1 and "no document named nothing" in result.output
+
+
+def test_no_project_here(tmp_path: Path) -> None:
+    result = run("build", str(tmp_path))
+    assert result.exit_code == 1 and "no project here" in result.output
+
+
+def test_new_scaffolds_a_project_that_builds(tmp_path: Path) -> None:
+    target = tmp_path / "room12"
+    result = run("new", str(target))
+    assert result.exit_code == 0, result.output
+    assert (target / "content/settings.yaml").is_file()
+    assert (target / "content/roster.csv").is_file()
+    assert (target / "templates").is_dir()
+    assert "output/" in (target / ".gitignore").read_text()
+    assert run("check", str(target)).exit_code == 0
+    assert run("new", str(target)).exit_code == 1  # never overwrite
+
+
+def test_project_template_overrides_builtin(project: Path) -> None:
+    (project / "templates/intake").mkdir(parents=True)
+    (project / "templates/intake/sheet.html").write_text("<h1>{{ title }} — ours</h1>")
+    assert run("build", str(project), "--only", "intake").exit_code == 0
+    from .conftest import page_text
+    assert "Getting to know your child — ours" in page_text(project / "output/intake/blank.en.pdf")
+
+
+def test_template_error_names_template_and_line(project: Path) -> None:
+    (project / "templates/intake").mkdir(parents=True)
+    (project / "templates/intake/sheet.html").write_text("<h1>\n{{ no_such_thing }}</h1>")
+    result = run("build", str(project))
+    assert result.exit_code == 1
+    assert "templates/intake/sheet.html:2: error: template error: 'no_such_thing' is undefined" \
+        in result.output
