@@ -6,7 +6,7 @@ import html as htmllib
 import re
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import fonts
@@ -69,7 +69,26 @@ def make_plan(project: Project, only: tuple[str, ...], problems: Problems) -> li
         languages = {s.lang for s in planned if isinstance(s, Job)}
         check_translations(doc, languages, project.default_language, problems)
         steps += planned
-    return steps
+    return _shared_once(steps)
+
+
+def _shared_once(steps: list[Step]) -> list[Step]:
+    """A job planned again as an unpublished part (a packet reusing the intake's copies) is
+    rendered once; the publishing document keeps it."""
+    index: dict[str, int] = {}
+    out: list[Step] = []
+    for step in steps:
+        i = index.get(step.output)
+        first = out[i] if i is not None else None
+        if (isinstance(first, Job) and isinstance(step, Job) and not (first.publish and step.publish)
+                and replace(step, document=first.document, publish=first.publish,
+                            sources=first.sources) == first):
+            if step.publish:
+                out[i] = step  # type: ignore[index]
+            continue
+        index.setdefault(step.output, len(out))
+        out.append(step)
+    return out
 
 
 _TAG = re.compile(r"<[^>]*>")

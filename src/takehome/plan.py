@@ -21,6 +21,7 @@ class Job:
     context: dict[str, Any] = field(compare=False, hash=False, repr=False)
     sources: tuple[str, ...] = ()
     subject: str = ""  # who or what the copy is for, for messages ("Ana López")
+    student: int | None = None  # roster number of the student a personalised copy is for
     tagged: bool = False  # tagged, accessible PDF (PDF/UA)
     forms: bool = False  # real PDF form fields
     publish: bool = True  # False: only a part of an assembly

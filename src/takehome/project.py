@@ -117,6 +117,9 @@ def load_project(root: Path, problems: Problems) -> Project | None:
             if model is not None and loaded is not None:
                 name = path.relative_to(content).with_suffix("").as_posix()
                 project.documents.append(Document(name, kind, path, model, loaded))
+    for document in project.documents:
+        if document.kind.check is not None:
+            document.kind.check(project, document, problems)
     return project
 
 

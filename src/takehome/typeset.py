@@ -122,6 +122,37 @@ def _stylesheet(css: str, base_dir: Path) -> CSS:
 
 
 SHELL_CSS = "article.record + article.record { break-before: page; }"
+FIT_TOLERANCE_PX = 0.5  # layout rounding, not overflow
+PX_PER_MM = 96 / 25.4
+
+
+def _overflows(page_box: object) -> list[str]:
+    """Boxes marked `data-fit="NAME"` whose content runs past their content box, by how much."""
+    found = []
+
+    def walk(box: object) -> None:
+        element = getattr(box, "element", None)
+        name = element.get("data-fit") if element is not None else None
+        if name and getattr(box, "element_tag", None) and hasattr(box, "content_box_y"):
+            bottom = box.content_box_y() + box.height  # type: ignore[attr-defined]
+            right = box.content_box_x() + box.width  # type: ignore[attr-defined]
+            over_y = over_x = 0.0
+            for inner in box.descendants():  # type: ignore[attr-defined]
+                if getattr(inner, "element", None) is element or not hasattr(inner, "border_box_y"):
+                    continue
+                over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
+                if type(inner).__name__ == "TextBox":  # lines are as wide as the box; words are not
+                    over_x = max(over_x, inner.border_box_x() + inner.border_width() - right)
+            if over_y > FIT_TOLERANCE_PX or over_x > FIT_TOLERANCE_PX:
+                side = "bottom" if over_y >= over_x else "right edge"
+                found.append(f"{name} does not fit: its text runs "
+                             f"{max(over_y, over_x) / PX_PER_MM:.1f} mm past the {side}")
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(page_box)
+    return found
 
 
 def _shell(batch: Batch) -> str:
@@ -167,6 +198,8 @@ def typeset(batch: Batch) -> list[Typeset]:
         with _captured() as capture:
             pdf = part.write_pdf(**options)
         result = Typeset(pdf, len(pages), shared + capture.messages)
+        for page in pages:
+            result.errors += _overflows(page._page_box)
         if record.max_pages is not None and len(pages) > record.max_pages:
             result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
         results.append(result)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..models.base import Model
 
 if TYPE_CHECKING:
+    from ..errors import Problems
     from ..plan import Step
     from ..project import Document, Project
 
@@ -24,9 +25,12 @@ class Kind:
     pattern: str  # content files of this kind, a glob under content/
     model: type[Model]
     plan: Callable[[Project, Document], list[Step]]
+    # Checks against the roster or other documents, once everything is loaded (a log naming a
+    # student who is not on the roster); errors go to Problems with their file and line.
+    check: Callable[[Project, Document, Problems], None] | None = None
 
 
 def all_kinds() -> list[Kind]:
-    from . import intake
+    from . import cards, intake
 
-    return [intake.KIND]
+    return [intake.KIND, cards.KIND]

@@ -103,7 +103,8 @@ def plan(project: Project, doc: Document) -> list[Step]:
             stylesheets=STYLESHEETS, lang=lang, paper=paper,
             title=f"{title} – {student.name}" if student else title, context=context,
             sources=sources + ((project.relative(project.roster.path),) if student else ()),
-            subject=student.name if student else "", **options,
+            subject=student.name if student else "", student=student.number if student else None,
+            **options,
         )
 
     steps: list[Step] = []

@@ -79,6 +79,13 @@ class Theme(Model):
     font: str = "Atkinson Hyperlegible"
 
 
+class Printer(Model):
+    """Where this printer really puts the page, measured with cards/calibration.pdf (mm)."""
+
+    offset_x: float = Field(0.0, ge=-10, le=10)  # positive: it prints too far right
+    offset_y: float = Field(0.0, ge=-10, le=10)  # positive: it prints too far down
+
+
 class RosterSettings(Model):
     file: ProjectFile = Field("roster.csv", validate_default=True)  # relative to content/
     columns: dict[RosterField, str] = Field(default_factory=dict)
@@ -92,4 +99,5 @@ class Settings(Model):
     languages: list[LangCode] = Field(default_factory=list)
     paper: Paper = "letter"
     theme: Theme = Theme()
+    printer: Printer = Printer()
     roster: RosterSettings = RosterSettings()

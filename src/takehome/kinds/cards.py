@@ -1,0 +1,202 @@
+"""Connection-case note cards: N-up sheets with crop marks and mirrored backs, generic and
+personalised per student, the pencil-case label, and a printer calibration sheet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .. import i18n
+from ..cardgrid import Grid, Rect
+from ..i18n import N_
+from ..models.base import PAPER_SIZES_MM, Text
+from ..models.cards import BUILTIN_CARDS, Card, Cards, CardType, Sheet
+from ..plan import Assembly, Job, Step
+from . import Kind
+
+if TYPE_CHECKING:
+    from ..project import Document, Project
+    from ..roster import Student
+
+TEMPLATE = "cards/sheet.html"
+CALIBRATION = "cards/calibration.html"
+STYLESHEETS = ("base.css", "cards/cards.css")
+MIN_LINES = 2  # writing lines a card keeps at the least; fewer is an overflow error
+
+
+def _text(message: str) -> Text:
+    return Text(i18n.catalog_text(message))
+
+
+def builtin_cards() -> dict[str, Card]:
+    """The built-in cards' text, in every language with a catalog."""
+    t = _text
+    case_steps = [t(N_("Look inside for notes from school.")),
+                  t(N_("Write to me on a card whenever you like: a question, a comment or a "
+                       "concern.")),
+                  t(N_("Put the card in the case and send it back in the backpack. "
+                       "I read every card."))]
+    return {
+        "question": Card(title=t(N_("I have a question"))),
+        "comment": Card(title=t(N_("I have a comment"))),
+        "concern": Card(title=t(N_("I have a concern"))),
+        "contact_me": Card(title=t(N_("Please contact me")),
+                           text=t(N_("I would like to talk with you about:"))),
+        "good_news": Card(title=t(N_("Good news!"))),
+        "thank_you": Card(title=t(N_("Thank you!"))),
+        "proud": Card(title=t(N_("Proud of you!"))),
+        "ask_me": Card(title=t(N_("Ask me about…")),
+                       text=t(N_("Your child can tell you all about it."))),
+        "case_label": Card(title=t(N_("Our connection case")),
+                           text=t(N_("This case travels between home and school every day.")),
+                           steps=case_steps),
+    }
+
+
+DEFAULT_BACKS: dict[CardType, str] = {
+    "family": N_("Thank you for writing! Put this card in the connection case in the backpack."),
+    "teacher": N_("You can answer me on a card from the connection case."),
+    "case": N_("Questions about the connection case? Write to me on a card."),
+}
+
+
+ICONS: dict[CardType, str] = {"family": "comment", "teacher": "good_news", "case": "case_label"}
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """A card with the built-in text and the teacher's changes put together."""
+
+    id: str
+    type: CardType
+    title: Text
+    text: Text | None
+    steps: tuple[Text, ...]
+    lines: int
+    reach: bool
+    back: Text
+    where: str  # "content/cards.yaml:12", for messages
+    icon: str
+
+
+def resolve(cards: Cards, card_id: str, where: str) -> CardSpec:
+    """One card as it prints: the built-in card (if any) overridden by the teacher's keys."""
+    base = builtin_cards().get(card_id, Card())
+    mine = cards.cards.get(card_id, Card())
+    merged = base.model_copy(update={k: getattr(mine, k) for k in mine.model_fields_set
+                                     if getattr(mine, k) is not None})
+    kind: CardType = merged.type or BUILTIN_CARDS[card_id]
+    assert merged.title is not None  # the model requires a title of cards that are not built in
+    return CardSpec(
+        id=card_id, type=kind, title=merged.title, text=merged.text,
+        steps=tuple(merged.steps or ()),
+        lines=merged.lines if merged.lines is not None else (3 if kind == "family" else MIN_LINES),
+        reach=merged.reach if merged.reach is not None else kind == "family",
+        back=merged.back or _text(DEFAULT_BACKS[kind]), where=where,
+        icon=card_id if card_id in BUILTIN_CARDS else ICONS[kind],
+    )
+
+
+def slots(cards: list[CardSpec], per_page: int, start_at: int, fill: bool
+          ) -> list[list[CardSpec | None]]:
+    """Cards placed in the slots of as many pages as they need; the first start_at-1 are used."""
+    placed: list[CardSpec | None] = [None] * (start_at - 1) + list(cards)
+    while len(placed) % per_page:
+        placed.append(cards[(len(placed) - start_at + 1) % len(cards)] if fill else None)
+    return [placed[i:i + per_page] for i in range(0, len(placed), per_page)]
+
+
+def _box(rect: Rect) -> str:
+    return f"left:{rect.x}mm;top:{rect.y}mm;width:{rect.w}mm;height:{rect.h}mm"
+
+
+def sheet_pages(grid: Grid, sheet: Sheet, cards: list[CardSpec], start_at: int) -> list[dict[str, Any]]:
+    """Each page of fronts (and its page of backs) with every card's box on the sheet."""
+    pages = []
+    for page in slots(cards, sheet.per_page, start_at, sheet.fill):
+        fronts = [(_box(grid.slot(i)), card) for i, card in enumerate(page) if card]
+        backs = [(_box(grid.slot(i, back=True)), card) for i, card in enumerate(page) if card]
+        pages.append({"fronts": fronts, "backs": backs if sheet.backs else []})
+    return pages
+
+
+def sheet_title(sheet: Sheet, cards: list[CardSpec], lang: str, default: str) -> str:
+    if sheet.title:
+        return sheet.title.get(lang, default)
+    kinds = {c.type for c in cards}
+    message = {frozenset({"family"}): N_("Note cards for families"),
+               frozenset({"teacher"}): N_("Note cards from the teacher"),
+               frozenset({"case"}): N_("Connection case label")}.get(frozenset(kinds),
+                                                                    N_("Note cards"))
+    return i18n.translations(lang).gettext(message)
+
+
+def plan(project: Project, doc: Document) -> list[Step]:
+    model: Cards = doc.model
+    settings = project.settings
+    paper = settings.paper
+    folder = doc.name
+    source = project.relative(doc.path)
+    steps: list[Step] = []
+    for name, sheet in model.sheets.items():
+        cards = []
+        for index, card_id in enumerate(sheet.cards):
+            loc = ("cards", card_id) if card_id in model.cards else ("sheets", name, "cards", index)
+            line, _ = doc.loaded.marks.locate(loc)
+            cards.append(resolve(model, card_id, f"{source}:{line}"))
+        grid = Grid(paper, sheet.per_page, sheet.gap, settings.printer.offset_x,
+                    settings.printer.offset_y)
+        first = grid.slot(0)
+        marks = {"marks": grid.crop_marks(), "guides": grid.cut_guides() if sheet.cut_guides else [],
+                 "size": PAPER_SIZES_MM[paper],
+                 # the note for the copier sits in the top margin, between two crop marks
+                 "note_box": f"left:{first.x + 3:.3f}mm;top:{first.y - 6:.3f}mm;"
+                             f"width:{first.w - 6:.3f}mm"}
+
+        def job(output: str, lang: str, student: Student | None = None, *, start_at: int = 1,
+                publish: bool = True, name: str = name, sheet: Sheet = sheet,
+                cards: list[CardSpec] = cards, grid: Grid = grid,
+                marks: dict[str, Any] = marks) -> Job:
+            title = sheet_title(sheet, cards, lang, project.default_language)
+            context = project.context(lang, student=student, sheet_name=name, title=title,
+                                      pages=sheet_pages(grid, sheet, cards, start_at), **marks)
+            roster = (project.relative(project.roster.path),) if student else ()
+            return Job(output=output, document=doc.name, kind=KIND.name, template=TEMPLATE,
+                       stylesheets=STYLESHEETS, lang=lang, paper=paper,
+                       title=f"{title} – {student.name}" if student else title, context=context,
+                       sources=(source, *roster), subject=student.name if student else "",
+                       student=student.number if student else None, publish=publish)
+
+        for lang in project.editions:
+            steps.append(job(f"{folder}/{name}.{lang}.pdf", lang, start_at=sheet.start_at))
+        if sheet.personalised and project.roster.students:
+            width = project.roster.slug_width
+            copies = [job(f"{folder}/{name}/students/{s.slug(width)}.pdf",
+                          project.family_language(s), s) for s in project.roster.students]
+            steps += copies
+            steps.append(Assembly(
+                output=f"{folder}/{name}/class-set.pdf", document=doc.name, kind=KIND.name,
+                title=i18n.translations(project.default_language).gettext(N_("Class set")),
+                parts=tuple(c.output for c in copies), paper=paper,
+                sources=(source, project.relative(project.roster.path)),
+            ))
+    steps.append(calibration_job(project, doc))
+    return steps
+
+
+def calibration_job(project: Project, doc: Document) -> Job:
+    """One page to measure the printer's offset; never shifted itself."""
+    lang = project.default_language
+    width, height = PAPER_SIZES_MM[project.settings.paper]
+    title = i18n.translations(lang).gettext(N_("Printer calibration"))
+    ticks = [{"at": p, "label": f"{-p:+d}" if p else "0", "major": p % 5 == 0}
+             for p in range(-10, 11)]
+    context = project.context(lang, title=title, size=(width, height), centre=(width / 2,
+                              height / 2), ticks=ticks, printer=project.settings.printer)
+    return Job(output=f"{doc.name}/calibration.pdf", document=doc.name, kind=KIND.name,
+               template=CALIBRATION, stylesheets=STYLESHEETS, lang=lang,
+               paper=project.settings.paper, title=title, context=context,
+               sources=(project.relative(doc.path),), max_pages=1)
+
+
+KIND = Kind(name="cards", pattern="cards.yaml", model=Cards, plan=plan)
