@@ -31,6 +31,6 @@ class Kind:
 
 
 def all_kinds() -> list[Kind]:
-    from . import cards, intake
+    from . import cards, intake, log
 
-    return [intake.KIND, cards.KIND]
+    return [intake.KIND, cards.KIND, log.KIND]
