@@ -31,6 +31,6 @@ class Kind:
 
 
 def all_kinds() -> list[Kind]:
-    from . import cards, intake, log
+    from . import cards, intake, log, packets
 
-    return [intake.KIND, cards.KIND, log.KIND]
+    return [intake.KIND, cards.KIND, log.KIND, packets.KIND]
