@@ -31,6 +31,6 @@ class Kind:
 
 
 def all_kinds() -> list[Kind]:
-    from . import cards, intake, log, packets
+    from . import cards, intake, log, packets, welcome
 
-    return [intake.KIND, cards.KIND, log.KIND, packets.KIND]
+    return [intake.KIND, welcome.KIND, cards.KIND, log.KIND, packets.KIND]
