@@ -97,10 +97,13 @@ def resolve(cards: Cards, card_id: str, where: str) -> CardSpec:
     )
 
 
-def slots(cards: list[CardSpec], per_page: int, start_at: int, fill: bool
-          ) -> list[list[CardSpec | None]]:
+Placed = tuple[CardSpec, "Student | None"]  # a card and the student it is printed for
+
+
+def slots(cards: list[Placed], per_page: int, start_at: int, fill: bool
+          ) -> list[list[Placed | None]]:
     """Cards placed in the slots of as many pages as they need; the first start_at-1 are used."""
-    placed: list[CardSpec | None] = [None] * (start_at - 1) + list(cards)
+    placed: list[Placed | None] = [None] * (start_at - 1) + list(cards)
     while len(placed) % per_page:
         placed.append(cards[(len(placed) - start_at + 1) % len(cards)] if fill else None)
     return [placed[i:i + per_page] for i in range(0, len(placed), per_page)]
@@ -110,12 +113,13 @@ def _box(rect: Rect) -> str:
     return f"left:{rect.x}mm;top:{rect.y}mm;width:{rect.w}mm;height:{rect.h}mm"
 
 
-def sheet_pages(grid: Grid, sheet: Sheet, cards: list[CardSpec], start_at: int) -> list[dict[str, Any]]:
+def sheet_pages(grid: Grid, sheet: Sheet, cards: list[Placed], start_at: int, fill: bool
+                ) -> list[dict[str, Any]]:
     """Each page of fronts (and its page of backs) with every card's box on the sheet."""
     pages = []
-    for page in slots(cards, sheet.per_page, start_at, sheet.fill):
-        fronts = [(_box(grid.slot(i)), card) for i, card in enumerate(page) if card]
-        backs = [(_box(grid.slot(i, back=True)), card) for i, card in enumerate(page) if card]
+    for page in slots(cards, sheet.per_page, start_at, fill):
+        fronts = [(_box(grid.slot(i)), *card) for i, card in enumerate(page) if card]
+        backs = [(_box(grid.slot(i, back=True)), *card) for i, card in enumerate(page) if card]
         pages.append({"fronts": fronts, "backs": backs if sheet.backs else []})
     return pages
 
@@ -154,18 +158,21 @@ def plan(project: Project, doc: Document) -> list[Step]:
                              f"width:{first.w - 6:.3f}mm"}
 
         def job(output: str, lang: str, student: Student | None = None, *, start_at: int = 1,
-                publish: bool = True, name: str = name, sheet: Sheet = sheet,
+                students: list[Student] | None = None, name: str = name, sheet: Sheet = sheet,
                 cards: list[CardSpec] = cards, grid: Grid = grid,
                 marks: dict[str, Any] = marks) -> Job:
             title = sheet_title(sheet, cards, lang, project.default_language)
+            placed = ([(c, s) for s in students for c in cards] if students
+                      else [(c, student) for c in cards])
+            pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
             context = project.context(lang, student=student, sheet_name=name, title=title,
-                                      pages=sheet_pages(grid, sheet, cards, start_at), **marks)
+                                      pages=pages, **marks)
             roster = (project.relative(project.roster.path),) if student else ()
             return Job(output=output, document=doc.name, kind=KIND.name, template=TEMPLATE,
                        stylesheets=STYLESHEETS, lang=lang, paper=paper,
                        title=f"{title} – {student.name}" if student else title, context=context,
                        sources=(source, *roster), subject=student.name if student else "",
-                       student=student.number if student else None, publish=publish)
+                       student=student.number if student else None)
 
         for lang in project.editions:
             steps.append(job(f"{folder}/{name}.{lang}.pdf", lang, start_at=sheet.start_at))
@@ -180,6 +187,15 @@ def plan(project: Project, doc: Document) -> list[Step]:
                 parts=tuple(c.output for c in copies), paper=paper,
                 sources=(source, project.relative(project.roster.path)),
             ))
+            if len(cards) % sheet.per_page == 0:
+                continue  # each student's cards fill whole sheets: the class set is that already
+            # The whole class's cards packed onto shared sheets, one file per family language.
+            by_language: dict[str, list[Student]] = {}
+            for s in project.roster.students:
+                by_language.setdefault(project.family_language(s), []).append(s)
+            for lang, group in sorted(by_language.items()):
+                steps.append(job(f"{folder}/{name}/class-sheets.{lang}.pdf", lang,
+                                 start_at=sheet.start_at, students=group))
     steps.append(calibration_job(project, doc))
     return steps
 

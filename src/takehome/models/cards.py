@@ -41,7 +41,8 @@ class Sheet(Model):
     cut_guides: bool = False  # dashed lines where to cut, besides the crop marks
     gap: float = Field(0.0, ge=0, le=10)  # mm between cards (0: one cut between neighbours)
     personalised: bool = False  # also one set per student, in the family's language
-    start_at: int = Field(1, ge=1, le=8)  # first free card of a partly used sheet (generic sets)
+    start_at: int = Field(1, ge=1, le=8)  # first free card of a partly used sheet (generic sets
+    # and the class sheets; a student's own set starts on a fresh sheet)
     fill: bool = True  # repeat the cards to fill the last page
 
     @model_validator(mode="after")
