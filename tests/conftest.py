@@ -69,3 +69,12 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
     """Every file under `root` with its bytes, to compare folders exactly."""
     return {p.relative_to(root).as_posix(): p.read_bytes()
             for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def trim_roster(project: Path, students: int) -> None:
+    """Keep the first students of the sample roster (and drop the log, which names the others)."""
+    roster = project / "content/roster.csv"
+    lines = roster.read_text(encoding="utf-8").splitlines()
+    roster.write_text("\n".join(lines[:students + 1]) + "\n", encoding="utf-8")
+    for name in ("log.yaml", "connection-log.csv"):
+        (project / "content" / name).unlink(missing_ok=True)

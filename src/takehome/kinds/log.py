@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 STYLESHEETS = ("base.css", "log/log.css")
 REPORT_STYLESHEETS = ("base.css", "log/report.css")
-SHEET_ROWS = 11  # handwritten rows on a landscape page; a family page keeps room for its details
-FAMILY_ROWS = 10
+# Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its details.
+SHEET_ROWS = {"letter": 11, "a4": 10}
+FAMILY_ROWS = {"letter": 10, "a4": 9}
 
 
 def contacts(project: Project, doc: Document, problems: Problems) -> list[Contact]:
@@ -59,13 +60,13 @@ def plan(project: Project, doc: Document) -> list[Step]:
                gettext(N_("Meeting"))]
     steps: list[Step] = [
         job(f"{folder}/class-log.pdf", "log/sheet.html", gettext(N_("Connection log")),
-            students=[None], rows=SHEET_ROWS, methods=methods,
+            students=[None], rows=SHEET_ROWS[paper], methods=methods,
             heading=gettext(N_("Connection log")), max_pages=1),
     ]
     if project.roster.students:
         steps.append(job(f"{folder}/family-logs.pdf", "log/sheet.html",
                          gettext(N_("Connection log by family")),
-                         students=project.roster.students, rows=FAMILY_ROWS, methods=methods,
+                         students=project.roster.students, rows=FAMILY_ROWS[paper], methods=methods,
                          heading=gettext(N_("Connection log")),
                          max_pages=len(project.roster.students)))
     found = contacts(project, doc, Problems())  # check() has reported any problem already
