@@ -39,7 +39,7 @@ def test_failed_build_leaves_output_untouched(project: Path) -> None:
     settings = project / "content/settings.yaml"
     settings.write_text(settings.read_text().replace("paper: letter", "paper: legal"))
     result = run("build", str(project))
-    assert result.exit_code == 1 and "content/settings.yaml:32:8: error:" in result.output
+    assert result.exit_code == 1 and "content/settings.yaml:33:8: error:" in result.output
     assert tree_bytes(project / "output") == before
 
 

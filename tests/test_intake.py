@@ -26,7 +26,7 @@ def test_outputs_and_manifest(sample_build: Path) -> None:
     assert entry["kind"] == "intake" and entry["language"] == "es" and entry["paper"] == "letter"
     assert entry["sources"] == ["content/intake.yaml", "content/roster.csv"]
     assert entry["pages"] == len(read_pdf(intake / "students/01-lopez-ana.pdf").pages)
-    assert len(manifest) == 29
+    assert len([e for e in manifest if e["kind"] == "intake"]) == 29
 
 
 def test_personalised_copies_in_the_family_language(sample_build: Path) -> None:
@@ -110,7 +110,8 @@ def test_thirty_students_with_accents(project: Path) -> None:
     rows = [f"{f}{i},{l},{lang},Parent {i}" for i, (f, l, lang) in
             ((i, names[i % 4]) for i in range(30))]
     (project / "content/roster.csv").write_text(ROSTER_30.format(rows="\n".join(rows)))
-    result = run("build", str(project))
+    (project / "content/log.yaml").unlink()  # it names students of the sample roster
+    result = run("build", str(project), "--only", "intake")
     assert result.exit_code == 0, result.output
     copies = sorted((project / "output/intake/students").glob("*.pdf"))
     assert len(copies) == 30

@@ -12,7 +12,7 @@ from ..errors import Problems
 from ..i18n import N_
 from ..models.packets import Packets
 from ..plan import Assembly, Job, Step
-from . import Kind
+from . import Kind, all_kinds
 
 if TYPE_CHECKING:
     from ..project import Document, Project
@@ -46,8 +46,14 @@ def check(project: Project, doc: Document, problems: Problems) -> None:
     model: Packets = doc.model
     cache: dict[str, list[Step]] = {}
     candidates = sorted({d.name for d in project.documents if d.kind is not KIND})
+    # Content files that failed to load have their own errors already; say nothing more.
+    failed = {p.relative_to(project.content).with_suffix("").as_posix()
+              for kind in all_kinds() for p in project.content.glob(kind.pattern)} - {
+        d.name for d in project.documents}
     for name, packet in model.packets.items():
         for i, item in enumerate(packet.documents):
+            if any(item == f or item.startswith(f + "/") for f in failed):
+                continue
             if personal_copies(project, item, cache) is None:
                 line, col = doc.loaded.marks.locate(("packets", name, "documents", i))
                 problems.error(f"packet {name!r}: {item!r} has no personalised copies to put in "
