@@ -34,11 +34,11 @@ def test_all_errors_are_reported_together(project: Path) -> None:
 
 
 def test_failed_build_leaves_output_untouched(project: Path) -> None:
-    assert run("build", str(project)).exit_code == 0
+    assert run("build", str(project), "--only", "intake").exit_code == 0
     before = tree_bytes(project / "output")
     settings = project / "content/settings.yaml"
     settings.write_text(settings.read_text().replace("paper: letter", "paper: legal"))
-    result = run("build", str(project))
+    result = run("build", str(project), "--only", "intake")
     assert result.exit_code == 1 and "content/settings.yaml:33:8: error:" in result.output
     assert tree_bytes(project / "output") == before
 
