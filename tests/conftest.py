@@ -78,3 +78,11 @@ def trim_roster(project: Path, students: int) -> None:
     roster.write_text("\n".join(lines[:students + 1]) + "\n", encoding="utf-8")
     for name in ("log.yaml", "connection-log.csv"):
         (project / "content" / name).unlink(missing_ok=True)
+
+
+def intake_only(project: Path) -> None:
+    """Reduce a copy of the sample to its intake sheet (for engine tests that count its jobs)."""
+    keep = {"settings.yaml", "roster.csv", "intake.yaml", "images"}
+    for path in (project / "content").iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()

@@ -63,15 +63,17 @@ def test_sample_sheets_in_every_layout(sample_build: Path) -> None:
         marks, xs, ys = marks_and_cells(path)
         cols, rows = LAYOUTS[per_page]
         assert (len(xs), len(ys)) == (cols + 1, rows + 1), name
-        widths = {round(b - a, 1) for a, b in zip(xs, xs[1:])}
-        heights = {round(b - a, 1) for a, b in zip(ys, ys[1:])}
+        widths = {round(b - a, 1) for a, b in zip(xs, xs[1:], strict=False)}
+        heights = {round(b - a, 1) for a, b in zip(ys, ys[1:], strict=False)}
         assert max(widths) - min(widths) <= TOLERANCE and max(heights) - min(heights) <= TOLERANCE
         for m in marks:  # outside the cards and running to the sheet's edge
             if abs(m["x1"] - m["x0"]) < 0.01:
-                assert m["bottom"] <= ys[0] - MARK_GAP_MM + 0.01 or m["top"] >= ys[-1] + MARK_GAP_MM - 0.01
+                assert (m["bottom"] <= ys[0] - MARK_GAP_MM + 0.01
+                        or m["top"] >= ys[-1] + MARK_GAP_MM - 0.01)
                 assert m["top"] < 0.3 or m["bottom"] > 279.4 - 0.3
             else:
-                assert m["x1"] <= xs[0] - MARK_GAP_MM + 0.01 or m["x0"] >= xs[-1] + MARK_GAP_MM - 0.01
+                assert (m["x1"] <= xs[0] - MARK_GAP_MM + 0.01
+                        or m["x0"] >= xs[-1] + MARK_GAP_MM - 0.01)
                 assert m["x0"] < 0.3 or m["x1"] > 215.9 - 0.3
 
 
@@ -108,7 +110,8 @@ def test_personalised_sets_in_the_family_language(sample_build: Path) -> None:
     front, back = page_text(ana, 0), page_text(ana, 1)
     assert "Tengo una pregunta" in front and front.count("Ana López") == 4
     assert "Para: Ms. Elena Rivera · Salón 14" in back and "De la familia de: Ana López" in back
-    assert "I have a question" in page_text(sample_build / "cards/family/students/02-okafor-benjamin.pdf")
+    ben = sample_build / "cards/family/students/02-okafor-benjamin.pdf"
+    assert "I have a question" in page_text(ben)
     label = page_text(sample_build / "cards/case-label/students/01-lopez-ana.pdf")
     assert "Nuestro estuche de\ncomunicación" in label and label.count("Ana López") == 1
     sheets = all_text(sample_build / "cards/case-label/class-sheets.es.pdf")
@@ -127,7 +130,8 @@ def test_calibration_sheet(sample_build: Path) -> None:
     path = sample_build / "cards/calibration.pdf"
     assert len(read_pdf(path).pages) == 1
     text = page_text(path)
-    assert "Printer calibration" in text and "offset_x 0 mm, offset_y 0 mm" in text.replace(".0", "")
+    assert "Printer calibration" in text
+    assert "offset_x 0 mm, offset_y 0 mm" in text.replace(".0", "")
     with pdfplumber.open(path) as pdf:
         rects = [r for r in pdf.pages[0].rects if abs(r["width"] / MM - 50) < 0.05]
     assert rects and abs(rects[0]["height"] / MM - 50) < 0.05  # the 50 mm square
@@ -148,7 +152,8 @@ def test_printer_offset_moves_everything_but_the_calibration(project: Path) -> N
     expected = Grid("letter", 4).cuts()
     assert [round(x, 1) for x in xs] == [round(x - 2, 1) for x in expected[0]]
     assert [round(y, 1) for y in ys] == [round(y + 1.5, 1) for y in expected[1]]
-    assert "offset_x 2.0 mm, offset_y -1.5 mm" in page_text(project / "output/cards/calibration.pdf")
+    calibration = page_text(project / "output/cards/calibration.pdf")
+    assert "offset_x 2.0 mm, offset_y -1.5 mm" in calibration
 
 
 def test_a4_sheets_are_laid_out_for_a4(project: Path) -> None:
@@ -160,8 +165,8 @@ def test_a4_sheets_are_laid_out_for_a4(project: Path) -> None:
     assert page_size_mm(path) == (210.0, 297.0)
     _, xs, ys = marks_and_cells(path)
     width, height = Grid("a4", 8).card
-    assert all(abs((b - a) - width) <= TOLERANCE for a, b in zip(xs, xs[1:]))
-    assert all(abs((b - a) - height) <= TOLERANCE for a, b in zip(ys, ys[1:]))
+    assert all(abs((b - a) - width) <= TOLERANCE for a, b in zip(xs, xs[1:], strict=False))
+    assert all(abs((b - a) - height) <= TOLERANCE for a, b in zip(ys, ys[1:], strict=False))
 
 
 def test_text_that_does_not_fit_is_an_error_naming_the_card(project: Path) -> None:

@@ -19,15 +19,17 @@ import pytest
 from takehome import pipeline, render
 from takehome.errors import BuildError
 
-from .conftest import CORPUS, SAMPLE, page_text, run, tree_bytes
+from .conftest import CORPUS, SAMPLE, intake_only, page_text, run, tree_bytes
 from .hostile import attempt, refused, takehome
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample, built once; each test works on a copy of it (output and cache included)."""
+    """The sample's intake sheet, built once; each test works on a copy of it (output and cache
+    included)."""
     root = tmp_path_factory.mktemp("built") / "project"
     shutil.copytree(SAMPLE, root / "content")
+    intake_only(root)
     assert run("build", str(root)).exit_code == 0
     return root
 

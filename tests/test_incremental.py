@@ -7,14 +7,23 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from takehome import pipeline
 from takehome.cache import CACHE_DIR
 from takehome.pipeline import Options, Progress
 from takehome.progress import reporter
 
-from .conftest import run, tree_bytes
+from .conftest import intake_only, run, tree_bytes
 
 ENGLISH = {"intake/blank.en.pdf", "intake/fillable.en.pdf"}
+
+
+@pytest.fixture
+def project(project: Path) -> Path:
+    """The sample with its intake sheet only: these tests count the intake's 28 jobs."""
+    intake_only(project)
+    return project
 
 
 def build(root: Path, **options: object) -> pipeline.BuildReport:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from .conftest import read_pdf, run, trim_roster
 
-PARTS = ("welcome/students", "intake/students", "cards/family/students", "cards/case-label/students")
+PARTS = ("welcome/students", "intake/students", "cards/family/students",
+         "cards/case-label/students")
 
 
 def test_packet_page_counts(sample_build: Path) -> None:

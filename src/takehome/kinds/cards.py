@@ -151,7 +151,8 @@ def plan(project: Project, doc: Document) -> list[Step]:
         grid = Grid(paper, sheet.per_page, sheet.gap, settings.printer.offset_x,
                     settings.printer.offset_y)
         first = grid.slot(0)
-        marks = {"marks": grid.crop_marks(), "guides": grid.cut_guides() if sheet.cut_guides else [],
+        guides = grid.cut_guides() if sheet.cut_guides else []
+        marks = {"marks": grid.crop_marks(), "guides": guides,
                  "size": PAPER_SIZES_MM[paper],
                  # the note for the copier sits in the top margin, between two crop marks
                  "note_box": f"left:{first.x + 3:.3f}mm;top:{first.y - 6:.3f}mm;"

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 STYLESHEETS = ("base.css", "log/log.css")
 REPORT_STYLESHEETS = ("base.css", "log/report.css")
-# Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its details.
+# Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its
+# details.
 SHEET_ROWS = {"letter": 11, "a4": 10}
 FAMILY_ROWS = {"letter": 10, "a4": 9}
 

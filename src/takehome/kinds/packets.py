@@ -36,7 +36,8 @@ def personal_copies(project: Project, item: str, cache: dict[str, list[Step]]
         cache[doc.name] = doc.kind.plan(project, doc)
     copies: dict[int, list[Job]] = defaultdict(list)
     for step in cache[doc.name]:
-        if isinstance(step, Job) and step.student is not None and step.output.startswith(item + "/"):
+        if (isinstance(step, Job) and step.student is not None
+                and step.output.startswith(item + "/")):
             copies[step.student].append(step)
     return copies or None
 

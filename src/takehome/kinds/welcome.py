@@ -51,9 +51,9 @@ def plan(project: Project, doc: Document) -> list[Step]:
     sources = (project.relative(doc.path),)
     dates = key_dates(project, welcome)
     if dates:  # the calendar's files, so a changed date rebuilds the sheet
-        sources += tuple(project.relative(p) for p in [
-            project.content / "calendar.yaml", *sorted((project.content / "calendar").glob("*.ics"))]
-            if p.is_file())
+        files = [project.content / "calendar.yaml",
+                 *sorted((project.content / "calendar").glob("*.ics"))]
+        sources += tuple(project.relative(p) for p in files if p.is_file())
     website = welcome.website or project.settings.school.website
     channels = [CHANNELS[c] for c in project.settings.teacher.channels]
 

@@ -1,4 +1,4 @@
-"""The connection log: every note, email, call and meeting with a family, and the report's settings."""
+"""The connection log: every note, email, call and meeting with a family; the report's settings."""
 
 from __future__ import annotations
 
@@ -60,13 +60,15 @@ class Entry(Model):
     @field_validator("student", "note", "follow_up", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
-        return "" if value is None else str(value).strip() if isinstance(value, str | int) else value
+        if value is None:
+            return ""
+        return str(value).strip() if isinstance(value, str | int) else value
 
 
 class Log(Model):
     """content/log.yaml: where the log is kept, and what the report looks for."""
 
-    file: ProjectFile | None = None  # a CSV in content/: date, student, method, tone, note, follow_up
+    file: ProjectFile | None = None  # a CSV: date, student, method, tone, note, follow_up
     entries: list[Entry] = Field(default_factory=list)  # or (also) the entries written here
     as_of: dt.date | None = None  # the report's "today" (default: the last entry's date)
     not_reached_days: int = Field(14, ge=1, le=180)
