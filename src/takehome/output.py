@@ -18,6 +18,16 @@ from pypdf import PdfReader, PdfWriter
 MANIFEST = "manifest.json"
 
 
+def _file_mode() -> int:
+    """What open() would give a new file: mkstemp makes 0600, too private for a shared folder."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def join_pdfs(parts: list[bytes], duplex: bool) -> tuple[bytes, int]:
     """Join PDFs in order; with duplex, a blank page after each odd-length part."""
     writer = PdfWriter()
@@ -78,6 +88,7 @@ class Writer:
             return  # unchanged since the last build: leave the file (and its date) alone
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as fh:
             fh.write(source.read_bytes())
@@ -104,6 +115,7 @@ class Writer:
         target = self.root / self.manifest
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         self.staged.append((Path(tmp), target))
