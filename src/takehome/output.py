@@ -70,7 +70,8 @@ def commit(root: Path, files: list[OutputFile], replaces: set[str] | None = None
         dupes = sorted({p for p in paths if paths.count(p) > 1})
         raise ValueError(f"two documents would write the same file: {', '.join(dupes)}")
     old = read_manifest(root)
-    kept = [e for e in old if replaces is not None and e.get("document") not in replaces]
+    kept = [e for e in old if replaces is not None and e.get("document") not in replaces
+            and e.get("path") not in paths]
     entries = kept + [dict(f.entry, path=f.path) for f in files]
     entries.sort(key=lambda e: e["path"])
     manifest = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"

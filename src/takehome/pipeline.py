@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fonts
+from . import fonts, inksaver
 from .errors import Problem, Problems
 from .output import OutputFile, commit, join_pdfs, sha256
+from .models.base import Paper
 from .plan import Assembly, Job, Step
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
@@ -24,6 +25,9 @@ BATCH_RECORDS = 40  # records laid out per WeasyPrint pass: bounds memory (about
 class Options:
     output: Path | None = None  # default: <project>/output
     only: tuple[str, ...] = ()  # document names (or folders of them) to build
+    outputs: tuple[str, ...] = ()  # only these files (and the parts they join); others are kept
+    paper: Paper | None = None  # lay every document out for this paper instead of the settings'
+    ink_saver: bool = False  # greyscale, no fills: for sellers' ink-saver versions
 
 
 @dataclass
@@ -53,6 +57,32 @@ def load(root: Path) -> tuple[Project, Problems]:
     return project, problems
 
 
+def apply_overrides(project: Project, options: Options) -> None:
+    """Paper and ink-saver overrides, set on the settings so every kind plans with them."""
+    update: dict[str, object] = {}
+    if options.paper:
+        update["paper"] = options.paper
+    if options.ink_saver:
+        theme = project.settings.theme
+        update["theme"] = theme.model_copy(update={"accent": inksaver.grey(theme.accent)})
+    if update:
+        project.settings = project.settings.model_copy(update=update)
+
+
+def select_outputs(steps: list[Step], outputs: tuple[str, ...], problems: Problems) -> list[Step]:
+    """The steps making `outputs`, with the jobs their assemblies join."""
+    if not outputs:
+        return steps
+    known = {s.output for s in steps}
+    for missing in sorted(set(outputs) - known):
+        problems.error(f"no file {missing} in this build")
+    wanted = set(outputs)
+    for step in steps:
+        if isinstance(step, Assembly) and step.output in wanted:
+            wanted.update(step.parts)
+    return [s for s in steps if s.output in wanted]
+
+
 def _selected(name: str, only: tuple[str, ...]) -> bool:
     return not only or any(name == o or name.startswith(o.rstrip("/") + "/") for o in only)
 
@@ -75,7 +105,8 @@ def make_plan(project: Project, only: tuple[str, ...], problems: Problems) -> li
 _TAG = re.compile(r"<[^>]*>")
 
 
-def render(project: Project, steps: list[Step], problems: Problems) -> list[Rendered]:
+def render(project: Project, steps: list[Step], problems: Problems,
+           ink_saver: bool = False) -> list[Rendered]:
     """Jinja for every job; warns about characters that no font can print."""
     renderer = Renderer(project.templates)
     stylesheets: dict[tuple[tuple[str, ...], str], str] = {}
@@ -88,8 +119,9 @@ def render(project: Project, steps: list[Step], problems: Problems) -> list[Rend
             if key not in stylesheets:
                 css_context = project.context(project.default_language, theme=project.settings.theme,
                                               paper=job.paper, fonts=fonts.face_css(font))
-                stylesheets[key] = "\n".join(renderer.render(name, css_context)
-                                             for name in job.stylesheets)
+                names = job.stylesheets + ((inksaver.STYLESHEET,) if ink_saver else ())
+                css = "\n".join(renderer.render(name, css_context) for name in names)
+                stylesheets[key] = inksaver.grey_css(css) if ink_saver else css
             body = renderer.render(job.template, job.context)
         except TemplateProblem as exc:
             problems.add(exc.problem)
@@ -106,7 +138,8 @@ def render(project: Project, steps: list[Step], problems: Problems) -> list[Rend
     return rendered
 
 
-def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Job], Batch]]:
+def batches(project: Project, rendered: list[Rendered],
+            greyscale: bool = False) -> list[tuple[list[Job], Batch]]:
     """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
     groups: dict[tuple[str, bool, bool], list[Rendered]] = defaultdict(list)
     for r in rendered:
@@ -116,7 +149,8 @@ def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Job],
         for start in range(0, len(members), BATCH_RECORDS):
             chunk = members[start:start + BATCH_RECORDS]
             out.append(([r.job for r in chunk],
-                        Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms)))
+                        Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms,
+                              greyscale)))
     return out
 
 
@@ -125,12 +159,13 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     options = options or Options()
     started = time.perf_counter()
     project, problems = load(root)
-    steps = make_plan(project, options.only, problems)
-    rendered = render(project, steps, problems)
+    apply_overrides(project, options)
+    steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
+    rendered = render(project, steps, problems, options.ink_saver)
     problems.raise_if_errors()
 
     results: dict[str, Typeset] = {}
-    for jobs, batch in batches(project, rendered):
+    for jobs, batch in batches(project, rendered, options.ink_saver):
         for job, result in zip(jobs, typeset(batch), strict=True):
             results[job.output] = result
             for message in result.warnings:
@@ -150,7 +185,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
             data, pages = join_pdfs([results[p].pdf for p in step.parts], step.duplex)
         files.append(OutputFile(step.output, data, _entry(step, data, pages)))
     out_dir = options.output or project.root / "output"
-    replaces = {s.document for s in steps} if options.only else None
+    replaces = set() if options.outputs else {s.document for s in steps} if options.only else None
     commit(out_dir, files, replaces)
     return BuildReport(files, problems.warnings, time.perf_counter() - started)
 
