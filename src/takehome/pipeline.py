@@ -154,18 +154,13 @@ def batches(project: Project, rendered: list[Rendered],
     return out
 
 
-def build(root: Path, options: Options | None = None) -> BuildReport:
-    """Build a project; raises BuildError (and writes nothing) if anything is wrong."""
-    options = options or Options()
-    started = time.perf_counter()
-    project, problems = load(root)
-    apply_overrides(project, options)
-    steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
-    rendered = render(project, steps, problems, options.ink_saver)
+def typeset_jobs(project: Project, steps: list[Step], problems: Problems,
+                 ink_saver: bool = False) -> dict[str, Typeset]:
+    """Render and lay out every job of `steps`; raises BuildError if anything is wrong."""
+    rendered = render(project, steps, problems, ink_saver)
     problems.raise_if_errors()
-
     results: dict[str, Typeset] = {}
-    for jobs, batch in batches(project, rendered, options.ink_saver):
+    for jobs, batch in batches(project, rendered, ink_saver):
         for job, result in zip(jobs, typeset(batch), strict=True):
             results[job.output] = result
             for message in result.warnings:
@@ -174,6 +169,17 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
                 problems.error(f"{job.output}{' for ' + job.subject if job.subject else ''}: "
                                f"{message}")
     problems.raise_if_errors()
+    return results
+
+
+def build(root: Path, options: Options | None = None) -> BuildReport:
+    """Build a project; raises BuildError (and writes nothing) if anything is wrong."""
+    options = options or Options()
+    started = time.perf_counter()
+    project, problems = load(root)
+    apply_overrides(project, options)
+    steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
+    results = typeset_jobs(project, steps, problems, options.ink_saver)
 
     files = []
     for step in steps:
