@@ -70,10 +70,14 @@ def new(directory: Path) -> None:
 @debug_option
 def check(directory: Path) -> None:
     """Validate everything without rendering PDFs."""
+    from . import package
+
     project, warnings = pipeline.check(directory)
+    listings = package.check(project)
     _report_warnings(warnings)
-    click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students: "
-               "no errors.")
+    products = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
+    click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
+               f"{products}: no errors.")
 
 
 @main.command()

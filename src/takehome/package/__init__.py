@@ -226,12 +226,12 @@ def _file(path: str, data: bytes, kind: str, **extra: Any) -> OutputFile:
                                    **extra})
 
 
-def check(root: Path) -> tuple[Project, list[Listing], list[Problem]]:
-    """Validate the project and its products without building; raises BuildError on errors."""
-    project, problems = pipeline.load(root)
-    listings = load_listings(project, problems)
+def check(project: Project) -> list[Listing]:
+    """Validate a loaded project's products, if it has any; raises BuildError on errors."""
+    problems = Problems()
+    listings = load_listings(project, problems, required=False)
     problems.raise_if_errors()
-    return project, listings, problems.warnings
+    return listings
 
 
 def package(root: Path, options: Options | None = None) -> Report:

@@ -154,10 +154,10 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
     return Listing(path, model, loaded, slug or "product", lang, tuple(sections))
 
 
-def load_listings(project: Project, problems: Problems) -> list[Listing]:
+def load_listings(project: Project, problems: Problems, required: bool = True) -> list[Listing]:
     """Every product of the project, validated against what the project builds."""
     paths = product_paths(project)
-    if not paths:
+    if not paths and required:
         problems.error(f"no product here: write content/{PRODUCT_FILE} (or one file per product "
                        f"in content/products/) to say what goes in")
     listings = [lst for p in paths if (lst := _listing(project, p, problems)) is not None]
