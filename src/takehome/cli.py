@@ -73,8 +73,8 @@ def check(directory: Path) -> None:
     from . import package
 
     project, warnings = pipeline.check(directory)
-    listings = package.check(project)
-    _report_warnings(warnings)
+    listings, product_warnings = package.check(project)
+    _report_warnings(warnings + product_warnings)
     products = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
     click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
                f"{products}: no errors.")

@@ -15,7 +15,7 @@ from PIL import Image, ImageColor
 from tinycss2 import color4
 
 STYLESHEET = "ink-saver.css"
-INK = "#1f2328"  # light text that sat on a removed fill becomes this
+INK = "#222222"  # light text that sat on a removed fill becomes this
 LIGHT_TEXT = 0.6  # relative luminance above which text needs a fill behind it to be read
 
 # Properties whose values may hold colours; others (content, font-family, src) are left alone.

@@ -210,8 +210,8 @@ def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, 
                   problems: Problems) -> bytes:
     gettext = i18n.translations(listing.lang).gettext
     files = [{"name": f"{listing.slug}-{v.name}.pdf",
-              "paper": gettext(matter.PAPER_NAMES[v.paper]),
-              "version": gettext("Ink-saver") if v.ink_saver else gettext("Color")}
+              "paper": matter.paper_name(v.paper, listing.lang),
+              "version": gettext("Ink-saver") if v.ink_saver else gettext("Full color")}
              for v in variants.values()]
     letter, a4 = variants[("letter", False)].placed, variants[("a4", False)].placed
     parts = [{"title": s.title, "letter": lp.pages, "a4": ap.pages,
@@ -226,12 +226,12 @@ def _file(path: str, data: bytes, kind: str, **extra: Any) -> OutputFile:
                                    **extra})
 
 
-def check(project: Project) -> list[Listing]:
+def check(project: Project) -> tuple[list[Listing], list[Problem]]:
     """Validate a loaded project's products, if it has any; raises BuildError on errors."""
     problems = Problems()
     listings = load_listings(project, problems, required=False)
     problems.raise_if_errors()
-    return listings
+    return listings, problems.warnings
 
 
 def package(root: Path, options: Options | None = None) -> Report:

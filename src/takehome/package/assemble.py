@@ -83,7 +83,7 @@ def _link_pages(writer: PdfWriter) -> None:
 
 def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: object = None) -> None:
     for mark in marks:
-        item = writer.add_outline_item(mark.title, mark.page, parent=parent)
+        item = writer.add_outline_item(title=mark.title, page_number=mark.page, parent=parent)
         _outline(writer, mark.children, item)
 
 

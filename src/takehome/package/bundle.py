@@ -27,7 +27,7 @@ def zip_folder(folder: str, files: Mapping[str, bytes]) -> bytes:
             info = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3  # Unix, so the permissions below are read everywhere
-            info.external_attr = 0o644 << 16
+            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
             archive.writestr(info, files[name], compresslevel=9)
     return buffer.getvalue()
 

@@ -30,7 +30,7 @@ LICENCES = {  # SPDX identifiers of font licences, as a reader knows them
     "UFL-1.0": "Ubuntu Font Licence 1.0",
     "MIT": "MIT License",
 }
-PAPER_NAMES = {"letter": N_("US Letter"), "a4": N_("A4")}
+PAPER_NAMES = {"letter": N_("US Letter"), "a4": "A4"}  # A4 is A4 in every language
 
 
 @dataclass(frozen=True)
@@ -92,10 +92,15 @@ def collage_images(resources: Sequence[bytes], paper: str) -> list[Image.Image]:
     return [raster.render(resources[i], [p], width=width_px)[0] for i, p in chosen]
 
 
+def paper_name(paper: str, lang: str) -> str:
+    """"US Letter" or "A4" in the product's language."""
+    return i18n.translations(lang).gettext(PAPER_NAMES[paper])
+
+
 def _context(project: Project, listing: Listing, paper: str, **extra: Any) -> dict[str, Any]:
     lang = listing.lang
     return project.context(lang, product=listing.model, grades=grades(listing), paper=paper,
-                           paper_name=i18n.translations(lang).gettext(PAPER_NAMES[paper]),
+                           paper_name=paper_name(paper, lang),
                            **extra)
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 from slugify import slugify
 
+from .. import i18n
 from ..errors import ContentError, Problems
 from ..load import Loaded, load_yaml
-from ..models.base import Text
+from ..models.base import Text, walk_texts
 from ..models.product import Part, Product
 from ..plan import Assembly, Job, Step
 from ..project import Document, Project
@@ -48,6 +49,7 @@ class Listing:
     loaded: Loaded
     slug: str
     lang: str
+    default_lang: str  # the project's: what a text without the product's language falls back to
     sections: tuple[Section, ...]
 
     @property
@@ -60,7 +62,7 @@ class Listing:
 
     def text(self, value: Text | None) -> str:
         """A Text of the product in its language ("" for none)."""
-        return value.get(self.lang, self.lang) if value is not None else ""
+        return value.get(self.lang, self.default_lang) if value is not None else ""
 
 
 def product_paths(project: Project) -> list[Path]:
@@ -148,10 +150,27 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
             seen.add(step.output)
         items = tuple(Item(s.output, s.title, s.lang) for s in steps)
         if items:
-            title = part.title.get(lang, lang) if part.title else items[0].title
+            title = part.title.get(lang, project.default_language) if part.title \
+                else items[0].title
             sections.append(Section(part, title, items))
-    slug = model.slug or slugify(model.title.get(lang, lang), max_length=60, word_boundary=True)
-    return Listing(path, model, loaded, slug or "product", lang, tuple(sections))
+    _check_translations(model, loaded, lang, project.default_language, problems)
+    title = model.title.get(lang, project.default_language)
+    slug = model.slug or slugify(title, max_length=60, word_boundary=True)
+    return Listing(path, model, loaded, slug or "product", lang, project.default_language,
+                   tuple(sections))
+
+
+def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
+                        problems: Problems) -> None:
+    """Warn where the product's own text lacks the language it is printed in."""
+    if lang == default:
+        return
+    for loc, text in walk_texts(model):
+        if not text.has(lang):
+            line, col = loaded.marks.locate(loc)
+            problems.warn(f"no {i18n.language_name(lang, 'en')} text; the "
+                          f"{i18n.language_name(default, 'en')} text is printed instead",
+                          loaded.marks.path, line, col)
 
 
 def load_listings(project: Project, problems: Problems, required: bool = True) -> list[Listing]:
