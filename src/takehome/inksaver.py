@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 
-import tinycss2
+import tinycss2  # type: ignore[import-untyped]
 from PIL import Image, ImageColor
 from tinycss2 import color4
 
@@ -115,7 +115,7 @@ def grey_css(css: str) -> str:
     for token in tokens:
         if isinstance(token, tinycss2.ast.CurlyBracketsBlock):
             token.content = _declarations(token.content)
-    return tinycss2.serialize(tokens)
+    return str(tinycss2.serialize(tokens))
 
 
 # A colour given to an SVG paint property, as an attribute (fill="red") or a style (fill:red).

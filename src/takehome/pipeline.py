@@ -11,8 +11,8 @@ from pathlib import Path
 
 from . import fonts, inksaver
 from .errors import Problem, Problems
-from .output import OutputFile, commit, join_pdfs, sha256
 from .models.base import Paper
+from .output import OutputFile, commit, join_pdfs, sha256
 from .plan import Assembly, Job, Step
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem

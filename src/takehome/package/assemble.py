@@ -11,6 +11,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
     ArrayObject,
+    IndirectObject,
     NameObject,
     TextStringObject,
 )
@@ -77,11 +78,13 @@ def _link_pages(writer: PdfWriter) -> None:
             continue
         page[NameObject("/Annots")] = ArrayObject(kept)
         for target, rect in links:
-            writer.add_annotation(page, Link(rect=tuple(rect), target_page_index=target,
+            x1, y1, x2, y2 = rect
+            writer.add_annotation(page, Link(rect=(x1, y1, x2, y2), target_page_index=target,
                                              border=[0, 0, 0]))
 
 
-def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: object = None) -> None:
+def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: IndirectObject | None = None
+             ) -> None:
     for mark in marks:
         item = writer.add_outline_item(title=mark.title, page_number=mark.page, parent=parent)
         _outline(writer, mark.children, item)
@@ -104,7 +107,8 @@ def _finish(writer: PdfWriter, meta: Metadata) -> None:
                          "/Keywords": meta.keywords, "/Creator": PRODUCER,
                          "/Producer": PRODUCER})
     writer.root_object[NameObject("/Lang")] = TextStringObject(meta.lang)
-    writer.create_viewer_preferences().display_doctitle = True  # the title, not the file name
+    preferences = writer.create_viewer_preferences()
+    preferences.display_doctitle = True  # type: ignore[assignment]  # show the title
 
 
 def _bytes(writer: PdfWriter) -> bytes:

@@ -1,4 +1,4 @@
-"""The buyer's zip: one top folder, sorted entries, fixed dates, so unchanged input gives the same bytes."""
+"""The buyer's zip: one top folder, sorted entries, fixed dates: unchanged input, same bytes."""
 
 from __future__ import annotations
 

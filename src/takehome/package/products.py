@@ -85,11 +85,15 @@ def _published(steps: list[Step]) -> list[Job | Assembly]:
 
 def _personal(step: Job | Assembly, project: Project) -> bool:
     """Made from the roster: it carries children's names and families' details."""
-    return project.relative(project.roster.path) in step.sources
+    roster = project.roster.path
+    return roster is not None and project.relative(roster) in step.sources
 
 
-def _resolve(project: Project, listing_lang: str, part: Part, doc: Document,
-             where: tuple[Path, int | None, int | None], problems: Problems) -> list[Job | Assembly]:
+Where = tuple[Path, int | None, int | None]
+
+
+def _resolve(project: Project, listing_lang: str, part: Part, doc: Document, where: Where,
+             problems: Problems) -> list[Job | Assembly]:
     """The files of `doc` that `part` puts in the product, in order."""
     steps = _published(doc.kind.plan(project, doc))
     generic = [s for s in steps if not _personal(s, project)
