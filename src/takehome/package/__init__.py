@@ -2,7 +2,7 @@
 
 For each product: the documents built for Letter and A4, in colour and ink-saver, each joined
 with a cover, contents and terms page; a watermarked preview; square thumbnails; and a zip of
-what the buyer downloads. Everything goes through output.commit into dist/<product>/.
+what the buyer downloads. Everything goes through the output writer into dist/<product>/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from PIL import ImageColor
 
 from .. import i18n, pipeline
 from ..errors import Problem, Problems
-from ..output import OutputFile, commit, sha256
+from ..output import MANIFEST, Writer, sha256
 from ..project import Project
 from . import assemble, bundle, matter, raster
 from .products import Listing, load_listings
@@ -52,7 +52,7 @@ class Variant:
 class Packaged:
     slug: str
     folder: Path
-    files: list[OutputFile]
+    files: list[str]
 
 
 @dataclass
@@ -148,62 +148,88 @@ def _thumbnail_colour(accent: str) -> tuple[int, int, int]:
     return tuple(round(c * 0.14 + 255 * 0.86) for c in (r, g, b))  # type: ignore[return-value]
 
 
-def _package_one(root: Path, project: Project, listing: Listing, out: Path,
-                 problems: Problems) -> Packaged:
-    variants: dict[tuple[str, bool], Variant] = {}
-    with tempfile.TemporaryDirectory(prefix="takehome-package-") as staging:
-        for paper in PAPERS:
-            for ink_saver in (False, True):
-                options = pipeline.Options(
-                    output=Path(staging) / f"{paper}-{ink_saver}", only=listing.documents,
-                    outputs=listing.outputs, paper=paper, ink_saver=ink_saver)  # type: ignore[arg-type]
-                report = pipeline.build(root, options)
-                for warning in report.warnings:
-                    problems.add(warning)
-                built = {f.path: f.data for f in report.files}
-                variants[(paper, ink_saver)] = _variant(project, listing, paper, ink_saver,
-                                                        built, problems)
-    base_paper = project.settings.paper
-    base = variants[(base_paper, False)]
-    total = assemble.pages(base.pdf)
-    firsts = [p.first for p in base.placed]
-    model = listing.model
-    preview_pages = _chosen(listing, "preview", model.preview,
-                            ([1, 2] + firsts)[:PREVIEW_PAGES], total, problems)
-    thumb_pages = _chosen(listing, "thumbnails", model.thumbnails,
-                          ([1] + firsts)[:THUMBNAILS], total, problems)
-    problems.raise_if_errors()
+def _variants(root: Path, project: Project, listing: Listing, staging: Path,
+              problems: Problems) -> dict[tuple[str, bool], Variant]:
+    """The documents built for each paper and colour (into `staging`), each made a product."""
+    variants = {}
+    for paper in PAPERS:
+        for ink_saver in (False, True):
+            folder = staging / f"{paper}{'-ink-saver' if ink_saver else ''}"
+            options = pipeline.Options(output=folder, only=listing.documents,
+                                       outputs=listing.outputs, paper=paper,  # type: ignore[arg-type]
+                                       ink_saver=ink_saver)
+            for warning in pipeline.build(root, options).warnings:
+                problems.add(warning)
+            built = {output: (folder / output).read_bytes() for output in listing.outputs}
+            variants[(paper, ink_saver)] = _variant(project, listing, paper, ink_saver, built,
+                                                    problems)
+    return variants
 
-    slug = listing.slug
-    meta = _metadata(listing)
-    watermark = matter.single_page(project, listing, "watermark.pdf", base_paper, problems)
-    preview = assemble.preview(base.pdf, preview_pages, watermark, meta)
-    stamped = assemble.preview(base.pdf, thumb_pages, watermark, meta)
+
+def _thumbnails(project: Project, listing: Listing, product: bytes, pages: list[int],
+                watermark: bytes) -> list[tuple[int, bytes]]:
+    """Square PNGs: the cover as it is, other pages watermarked as in the preview."""
+    stamped = assemble.preview(product, pages, watermark, _metadata(listing))
     background = _thumbnail_colour(project.settings.theme.accent)
     thumbs = []
-    for index, number in enumerate(thumb_pages):
-        # The cover is shown clean; pages of the resource carry the watermark, as in the preview.
-        source, page = (base.pdf, 0) if number == 1 else (stamped, index)
+    for index, number in enumerate(pages):
+        source, page = (product, 0) if number == 1 else (stamped, index)
         image = raster.render(source, [page], height=raster.THUMBNAIL_PX)[0]
         thumbs.append((number, raster.png(raster.thumbnail(image, background))))
+    return thumbs
 
-    how_to = _how_to_print(project, listing, variants, problems)
-    deliverables = {f"{slug}-{v.name}.pdf": v.pdf for v in variants.values()}
-    deliverables["how-to-print.pdf"] = how_to
-    archive = bundle.zip_folder(slug, deliverables)
 
-    files = [_file(name, data, "product", pages=assemble.pages(data))
-             for name, data in sorted(deliverables.items())]
-    files.append(_file(f"{slug}-preview.pdf", preview, "preview",
-                       pages=assemble.pages(preview)))
-    width = len(str(len(thumbs)))
-    for index, (number, data) in enumerate(thumbs, 1):
-        files.append(_file(f"thumbnails/{slug}-{index:0{width}d}.png", data, "thumbnail",
-                           page=number))
-    files.append(_file(f"{slug}.zip", archive, "zip", contents=sorted(bundle.names(archive))))
-    folder = out / slug
-    commit(folder, files)
-    return Packaged(slug, folder, files)
+def _package_one(project: Project, listing: Listing, out: Path, problems: Problems) -> Packaged:
+    with tempfile.TemporaryDirectory(prefix="takehome-package-") as temp:
+        staging = Path(temp)
+        variants = _variants(project.root, project, listing, staging, problems)
+        base_paper = project.settings.paper
+        base = variants[(base_paper, False)]
+        total = assemble.pages(base.pdf)
+        firsts = [p.first for p in base.placed]
+        model = listing.model
+        preview_pages = _chosen(listing, "preview", model.preview,
+                                ([1, 2] + firsts)[:PREVIEW_PAGES], total, problems)
+        thumb_pages = _chosen(listing, "thumbnails", model.thumbnails,
+                              ([1] + firsts)[:THUMBNAILS], total, problems)
+        problems.raise_if_errors()
+
+        slug = listing.slug
+        watermark = matter.single_page(project, listing, "watermark.pdf", base_paper, problems)
+        preview = assemble.preview(base.pdf, preview_pages, watermark, _metadata(listing))
+        thumbs = _thumbnails(project, listing, base.pdf, thumb_pages, watermark)
+        deliverables = {f"{slug}-{v.name}.pdf": v.pdf for v in variants.values()}
+        deliverables["how-to-print.pdf"] = _how_to_print(project, listing, variants, problems)
+        archive = bundle.zip_folder(slug, deliverables)
+
+        files: dict[str, tuple[bytes, dict[str, Any]]] = {
+            name: (data, {"kind": "product", "pages": assemble.pages(data)})
+            for name, data in deliverables.items()}
+        files[f"{slug}-preview.pdf"] = (preview, {"kind": "preview",
+                                                  "pages": assemble.pages(preview)})
+        width = len(str(len(thumbs)))
+        for index, (number, data) in enumerate(thumbs, 1):
+            files[f"thumbnails/{slug}-{index:0{width}d}.png"] = (
+                data, {"kind": "thumbnail", "page": number})
+        files[f"{slug}.zip"] = (archive, {"kind": "zip", "contents": bundle.names(archive)})
+        folder = out / slug
+        _publish(folder, files, staging / "dist")
+    return Packaged(slug, folder, sorted(files))
+
+
+def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], staging: Path) -> None:
+    """Write the product folder through the output writer: all of it, or (on failure) none."""
+    writer = Writer(folder, MANIFEST)
+    try:
+        for name, (data, entry) in sorted(files.items()):
+            source = staging / name
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_bytes(data)
+            writer.add(name, sha256(data), source, dict(entry, bytes=len(data)))
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, bool], Variant],
@@ -219,11 +245,6 @@ def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, 
              for s, lp, ap in zip(listing.sections, letter, a4, strict=True)]
     return matter.single_page(project, listing, "how-to-print.pdf", project.settings.paper,
                               problems, files=files, parts=parts)
-
-
-def _file(path: str, data: bytes, kind: str, **extra: Any) -> OutputFile:
-    return OutputFile(path, data, {"kind": kind, "bytes": len(data), "sha256": sha256(data),
-                                   **extra})
 
 
 def check(project: Project) -> tuple[list[Listing], list[Problem]]:
@@ -250,7 +271,7 @@ def package(root: Path, options: Options | None = None) -> Report:
     out = options.output or project.root / "dist"
     report = Report()
     for listing in listings:
-        report.products.append(_package_one(project.root, project, listing, out, problems))
+        report.products.append(_package_one(project, listing, out, problems))
     report.warnings = problems.warnings
     report.seconds = time.perf_counter() - started
     return report

@@ -139,7 +139,7 @@ def front_and_back(project: Project, listing: Listing, paper: str, ink_saver: bo
                       **common)),
     ]
     results = pipeline.typeset_jobs(project, list(jobs), problems, ink_saver)
-    return {job.output.rsplit("/", 1)[1]: results[job.output].pdf for job in jobs}
+    return {job.output.rsplit("/", 1)[1]: results[job.output] for job in jobs}
 
 
 def single_page(project: Project, listing: Listing, name: str, paper: str,
@@ -148,4 +148,4 @@ def single_page(project: Project, listing: Listing, name: str, paper: str,
     title = listing.text(listing.model.title)
     job = _job(project, listing, name, paper, title, _context(project, listing, paper, **extra),
                max_pages=1)
-    return pipeline.typeset_jobs(project, [job], problems)[job.output].pdf
+    return pipeline.typeset_jobs(project, [job], problems)[job.output]
