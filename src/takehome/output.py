@@ -62,6 +62,8 @@ class Writer:
         self.manifest = manifest
         self.old = read_manifest(root, manifest)
         self.published = {e.get("path"): e.get("sha256") for e in self.old}
+        for stale in root.rglob(".tmp-*") if root.is_dir() else ():
+            stale.unlink(missing_ok=True)  # left by a build that was killed before it finished
         self.entries: dict[str, dict[str, Any]] = {}
         self.staged: list[tuple[Path, Path]] = []
 

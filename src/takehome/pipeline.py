@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__, fonts, inksaver
 from .cache import Cache, Entry, key_of
-from .errors import Problem, Problems
+from .errors import BuildError, Problem, Problems
 from .models.base import Paper
 from .output import MANIFEST, Writer, join_pdfs
 from .plan import Assembly, Batch, Job, Page, Step, Typeset
@@ -308,6 +308,11 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache
             report.pages += entry.pages
         writer.commit(set() if options.outputs else
                       {s.document for s in steps} if options.only else None)
+    except OSError as exc:
+        writer.abort()
+        raise BuildError([Problem(f"could not write the output: {exc.strerror or exc}; the "
+                                  "previous output is unchanged", exc.filename and Path(exc.filename))
+                          ]) from None
     except BaseException:
         writer.abort()
         raise

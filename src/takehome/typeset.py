@@ -148,7 +148,10 @@ def typeset(batch: Batch) -> list[Typeset]:
         part.metadata.lang = record.lang
         with _captured() as capture:
             pdf = part.write_pdf(**options)
-        result = Typeset(pdf, len(pages), shared + capture.messages)
+        messages = shared + capture.messages
+        # A refused fetch means a template asked for something outside the project: an error.
+        refused = [m for m in messages if RefusedURL.__name__ in m]
+        result = Typeset(pdf, len(pages), [m for m in messages if m not in refused], refused)
         if record.max_pages is not None and len(pages) > record.max_pages:
             result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
         results.append(result)
