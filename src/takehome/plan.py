@@ -65,6 +65,7 @@ class Batch:
     base_dir: Path
     tagged: bool = False
     forms: bool = False
+    greyscale: bool = False  # images drawn in grey (ink-saver versions)
 
 
 @dataclass
