@@ -9,6 +9,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import icalendar
 import recurring_ical_events
@@ -16,6 +17,9 @@ from icalendar.parser import Contentline
 
 from .errors import ContentError
 from .load import read_text
+
+if TYPE_CHECKING:
+    from .schoolyear import Event
 
 MAX_ICS_BYTES = 5_000_000
 MAX_OCCURRENCES = 20_000  # per file, within the school year
@@ -304,3 +308,39 @@ def stable_uid(*parts: object) -> str:
     """A UID that stays the same from build to build for the same event."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
     return f"{digest}@takehome"
+
+
+def export(events: list[Event], *, name: str, lang: str, default: str, zone: str | None,
+           stamp: dt.date) -> bytes:
+    """The events as an .ics file for families' phones; reading it back gives the same events."""
+    tz = zoneinfo.ZoneInfo(zone) if zone else None
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", "-//takehome//School calendar//EN")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("X-WR-CALNAME", name)
+    if zone:
+        calendar.add("X-WR-TIMEZONE", zone)
+    # A fixed stamp, not the build time: the same calendar gives the same file.
+    dtstamp = dt.datetime.combine(stamp, dt.time(), dt.timezone.utc)
+    for event in events:
+        item = icalendar.Event()
+        item.add("UID", event.uid)
+        item.add("DTSTAMP", dtstamp)
+        item.add("SUMMARY", event.title.get(lang, default))
+        if event.start_time is None:
+            item.add("DTSTART", event.start)
+            item.add("DTEND", event.end + dt.timedelta(days=1))
+        else:
+            item.add("DTSTART", dt.datetime.combine(event.start, event.start_time, tz))
+            if event.end_time is not None:
+                item.add("DTEND", dt.datetime.combine(event.end, event.end_time, tz))
+        if event.location is not None:
+            item.add("LOCATION", event.location.get(lang, default))
+        item.add("CATEGORIES", [event.category.label.get(lang, default)])
+        item.add("TRANSP", "TRANSPARENT")  # a school day off does not make the parent busy
+        calendar.add_component(item)
+    if tz is not None:
+        calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -12,7 +12,7 @@ from pathlib import Path
 from . import fonts
 from .errors import Problem, Problems
 from .output import OutputFile, commit, join_pdfs, sha256
-from .plan import Assembly, Job, Step
+from .plan import Assembly, DataFile, Job, Step
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 from .typeset import Batch, Page, Typeset, typeset
@@ -146,6 +146,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
             if not step.publish:
                 continue
             data, pages = results[step.output].pdf, results[step.output].pages
+        elif isinstance(step, DataFile):
+            data, pages = step.data, 0
         else:
             data, pages = join_pdfs([results[p].pdf for p in step.parts], step.duplex)
         files.append(OutputFile(step.output, data, _entry(step, data, pages)))

@@ -115,6 +115,9 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     project = Project(root, settings, roster, calendar=load_calendar(root, settings, problems))
     _assign_languages(project, problems)
     for kind in all_kinds():
+        if kind.documents is not None:
+            project.documents += kind.documents(project)
+            continue
         for path in sorted(content.glob(kind.pattern)):
             model, loaded = _load(path, kind.model, problems, root)
             if model is not None and loaded is not None:
