@@ -113,7 +113,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    return str(exc).split(": ", 1)[-1] if "could not be parsed" in str(exc) else str(exc)
+    """icalendar's message without the line it repeats."""
+    return str(exc).rsplit("': ", 1)[-1] if "could not be parsed" in str(exc) else str(exc)
 
 
 def _broken_line(component: _Component, prop: str | None) -> int:
@@ -144,10 +145,11 @@ def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
     where = {id(c): scanned for c, scanned in zip(components, order, strict=True)}
     for component in components:
         scanned = where[id(component)]
-        for prop, message in getattr(component, "errors", []):
+        broken = getattr(component, "errors", [])
+        for prop, message in broken:
             errors.append(ContentError(f"{prop or 'line'}: {message}", path,
                                        _broken_line(scanned, prop)))
-        if component.name == "VEVENT":
+        if component.name == "VEVENT" and not broken:
             errors += _check_event(path, component, scanned)
     if errors:
         return None, errors
@@ -174,11 +176,25 @@ def _check_event(path: Path, event: icalendar.Component, scanned: _Component) ->
         if times > MAX_TIMES_A_DAY:
             errors.append(ContentError(f"RRULE repeats {times} times a day; the limit is "
                                        f"{MAX_TIMES_A_DAY}", path, line))
+        if _never(rule):
+            errors.append(ContentError("RRULE never happens (no month has such a day)", path,
+                                       line))
         unknown = sorted(set(rule) - set(icalendar.prop.vRecur.types) - {"RSCALE", "SKIP"})
         if unknown:
             errors.append(ContentError(f"RRULE has unknown part(s) {', '.join(unknown)}", path,
                                        line))
     return errors
+
+
+def _never(rule: icalendar.prop.vRecur) -> bool:
+    """A rule whose days exist in none of its months (February 30): the expander would search
+    every year to 9999 for one, since it only stops at UNTIL once something happens."""
+    days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+    if not days:
+        return False
+    months = [int(m) for m in rule.get("BYMONTH", [])] or list(range(1, 13))
+    longest = {m: 29 if m == 2 else 30 if m in (4, 6, 9, 11) else 31 for m in months}
+    return not any(-longest[m] <= d <= longest[m] and d != 0 for m in months for d in days)
 
 
 def _file_zone(components: list[icalendar.Component]) -> str | None:
@@ -323,7 +339,7 @@ def export(events: list[Event], *, name: str, lang: str, default: str, zone: str
     if zone:
         calendar.add("X-WR-TIMEZONE", zone)
     # A fixed stamp, not the build time: the same calendar gives the same file.
-    dtstamp = dt.datetime.combine(stamp, dt.time(), dt.timezone.utc)
+    dtstamp = dt.datetime.combine(stamp, dt.time(), dt.UTC)
     for event in events:
         item = icalendar.Event()
         item.add("UID", event.uid)

@@ -112,13 +112,17 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
     cell_chars = chars_per_line(width / 7 - 2.6, CELL_PT)
     grid_mm = height - MONTH_HEAD_MM - WEEKDAY_ROW_MM
     pages = []
+
+    def fill(month: Month, row_mm: float) -> None:
+        lines = (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT)
+        fill_cells(month, calendar, lang, default, cell_chars, lines, lambda e: _time_text(e, lang))
+
     for month in _months(calendar, lang, marks):
         weeks = len(month.weeks)
         best: tuple[float, float, float] | None = None  # (overflow rows, -row_mm, below)
         for row_mm in [x / 2 for x in range(int(2 * (grid_mm - NOTES_MIN_MM) / weeks),
                                             2 * MIN_ROW_MM - 1, -1)]:
-            fill_cells(month, calendar, lang, default, cell_chars,
-                       (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT), lambda e: _time_text(e, lang))
+            fill(month, row_mm)
             rows = sum(wrapped_lines(f"{format_span(day, day, lang)} {_time_text(e, lang)} "
                                      f"{e.title.get(lang, default)}", list_chars)
                        for day, events in month.overflow for e in events)
@@ -131,8 +135,7 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
                 best = (rows, -row_mm, 0.0)
         assert best is not None
         row_mm, room = -best[1], best[2]
-        fill_cells(month, calendar, lang, default, cell_chars,
-                   (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT), lambda e: _time_text(e, lang))
+        fill(month, row_mm)
         notes = int((room - NOTES_HEAD_MM) // NOTE_LINE_MM) if room else 0
         pages.append({"month": month, "row_mm": row_mm, "notes": notes if notes >= 2 else 0})
     return pages
@@ -169,7 +172,8 @@ def plan(project: Project, doc: Document) -> list[Step]:
                   "calendar_title": title}
 
         def job(name: str, template: str, doc_title: str, extra: tuple[str, ...] = (),
-                max_pages: int | None = None, lang: str = lang, **context: Any) -> Job:
+                max_pages: int | None = None, lang: str = lang,
+                common: dict[str, Any] = common, **context: Any) -> Job:
             return Job(output=f"{folder}/{name}.{lang}.pdf", document=doc.name, kind=KIND.name,
                        template=template, stylesheets=STYLESHEETS + extra, lang=lang,
                        paper=paper, title=doc_title,
