@@ -37,7 +37,9 @@ STYLESHEETS = ("base.css", "calendar/calendar.css")
 GLANCE_PT = 8.5  # the key dates beside the year at a glance
 CELL_PT = 9.5  # event names in month cells
 CELL_TOP_MM = 8.6  # a cell's padding and day number
-MONTH_HEAD_MM = 18.0  # month page: title and legend
+MONTH_TITLE_MM = 15.0  # month page: the title line, and the legend's room beside it
+LEGEND_PT = 8.5
+LEGEND_MM = 98.0
 WEEKDAY_ROW_MM = 7.0
 MIN_ROW_MM = 20
 NOTES_MIN_MM = 4.0  # month page: kept below the grid
@@ -110,8 +112,8 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
     width, height = CONTENT_MM[(paper, "portrait")]
     list_chars = chars_per_line(width / 2 - 12, LIST_PT)
     cell_chars = chars_per_line(width / 7 - 2.6, CELL_PT)
-    grid_mm = height - MONTH_HEAD_MM - WEEKDAY_ROW_MM
     pages = []
+    swatches = _swatches(calendar)
 
     def fill(month: Month, row_mm: float) -> None:
         lines = (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT)
@@ -119,6 +121,15 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
 
     for month in _months(calendar, lang, marks):
         weeks = len(month.weeks)
+        last = (month.first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        used = {e.category.key for e in calendar.between(month.first, last)}
+        legend = [c for c in calendar.used_categories() if c.key in used]
+        # Each entry: its label, a swatch and a gap (about five letters' width).
+        legend_lines = wrapped_lines(" ".join(c.label.get(lang, default).replace(" ", "_")
+                                              + "_____" for c in legend),
+                                     chars_per_line(LEGEND_MM, LEGEND_PT))
+        head_mm = max(MONTH_TITLE_MM, legend_lines * LEGEND_PT * LINE_MM_PER_PT + 3.5)
+        grid_mm = height - head_mm - 2 - WEEKDAY_ROW_MM
         best: tuple[float, float, float] | None = None  # (overflow rows, -row_mm, below)
         for row_mm in [x / 2 for x in range(int(2 * (grid_mm - NOTES_MIN_MM) / weeks),
                                             2 * MIN_ROW_MM - 1, -1)]:
@@ -137,7 +148,8 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
         row_mm, room = -best[1], best[2]
         fill(month, row_mm)
         notes = int((room - NOTES_HEAD_MM) // NOTE_LINE_MM) if room else 0
-        pages.append({"month": month, "row_mm": row_mm, "notes": notes if notes >= 2 else 0})
+        pages.append({"month": month, "row_mm": row_mm, "notes": notes if notes >= 2 else 0,
+                      "legend": [(c, swatches[c.key]) for c in legend]})
     return pages
 
 
