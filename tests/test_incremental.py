@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
 import threading
 import time
 from pathlib import Path
+
+import pytest
 
 from takehome import pipeline
 from takehome.cache import CACHE_DIR
@@ -15,6 +18,14 @@ from takehome.progress import reporter
 from .conftest import run, tree_bytes
 
 ENGLISH = {"intake/blank.en.pdf", "intake/fillable.en.pdf"}
+
+
+@pytest.fixture
+def project(project: Path) -> Path:
+    """The sample without its calendar: these tests are about the cache, and stay fast."""
+    (project / "content/calendar.yaml").unlink()
+    shutil.rmtree(project / "content/calendar")
+    return project
 
 
 def build(root: Path, **options: object) -> pipeline.BuildReport:

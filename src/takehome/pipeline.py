@@ -19,7 +19,7 @@ from .cache import Cache, Entry, key_of
 from .errors import BuildError, Problem, Problems
 from .models.base import Paper
 from .output import MANIFEST, Writer, join_pdfs
-from .plan import Assembly, Batch, Job, Page, Step, Typeset
+from .plan import Assembly, Batch, DataFile, Job, Page, Step, Typeset
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 
@@ -292,6 +292,10 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache
                 if not step.publish:
                     continue
                 entry = entries[step.output]
+            elif isinstance(step, DataFile):
+                key = key_of("data", step.data)
+                hit = cache.get(key)
+                entry = hit[0] if hit is not None else cache.put(key, Typeset(step.data, 0))
             else:
                 parts = [entries[p] for p in step.parts]
                 key = key_of("join", str(step.duplex), *(p.sha256 for p in parts))

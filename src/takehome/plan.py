@@ -43,7 +43,21 @@ class Assembly:
     lang: str = "mul"  # several languages
 
 
-Step = Job | Assembly
+@dataclass(frozen=True)
+class DataFile:
+    """A file written as it is, not typeset: a calendar export families import, for one."""
+
+    output: str
+    document: str
+    kind: str
+    title: str
+    data: bytes = field(repr=False)
+    lang: str = "mul"
+    sources: tuple[str, ...] = ()
+    paper: str | None = None  # not a printed page
+
+
+Step = Job | Assembly | DataFile
 
 
 @dataclass(frozen=True)

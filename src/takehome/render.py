@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 import segno
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from jinja2 import pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -23,6 +23,7 @@ from markupsafe import Markup
 from . import i18n
 from .errors import Problem
 from .models.base import Text
+from .schoolyear import KeyDate, format_key_date, format_span
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
@@ -45,6 +46,24 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "lon
     if value is None:
         return ""
     return format_date(value, format=format, locale=ctx["lang"])
+
+
+@pass_context
+def _daterange(ctx: jinja2.runtime.Context, value: dt.date | KeyDate, end: dt.date | None = None,
+               skeleton: str = "MMMEd") -> str:
+    """A day, a range of days or a key date in the document's language ("Mon, Dec 21 – Fri, Jan 1").
+
+    `skeleton` is a CLDR date skeleton: "MMMEd" (default), "MMMd", "yMMMEd", "MMMMd", ...
+    """
+    if isinstance(value, KeyDate):
+        return format_key_date(value, ctx["lang"], skeleton)
+    return format_span(value, end or value, ctx["lang"], skeleton)
+
+
+@pass_context
+def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
+    """A time of day in the document's language ("6:30 PM", "18:30")."""
+    return "" if value is None else format_time(value, format="short", locale=ctx["lang"])
 
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
@@ -126,7 +145,7 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.filters.update(tr=_tr, date=_date, qr=_qr)
+            env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time)
             self._envs[lang] = env
         return self._envs[lang]
 

@@ -24,9 +24,12 @@ class Kind:
     pattern: str  # content files of this kind, a glob under content/
     model: type[Model]
     plan: Callable[[Project, Document], list[Step]]
+    # For a kind made from project data rather than one YAML file each (the school calendar):
+    # its documents, given the loaded project; `pattern` is then not used.
+    documents: Callable[[Project], list[Document]] | None = None
 
 
 def all_kinds() -> list[Kind]:
-    from . import intake
+    from . import calendar, intake
 
-    return [intake.KIND]
+    return [intake.KIND, calendar.KIND]
