@@ -12,7 +12,7 @@ from pathlib import Path
 from . import fonts
 from .errors import Problem, Problems
 from .output import OutputFile, commit, join_pdfs, sha256
-from .plan import Assembly, Job, Step
+from .plan import Assembly, Job, Step, TemplateFile
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 from .typeset import Batch, Page, Typeset, typeset
@@ -34,7 +34,7 @@ class BuildReport:
 
     @property
     def pages(self) -> int:
-        return sum(int(f.entry["pages"]) for f in self.files)
+        return sum(int(f.entry.get("pages") or 0) for f in self.files)
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,27 @@ def make_plan(project: Project, only: tuple[str, ...], problems: Problems) -> li
     for doc in documents:
         planned = doc.kind.plan(project, doc)
         languages = {s.lang for s in planned if isinstance(s, Job)}
-        check_translations(doc, languages, project.default_language, problems)
+        if doc.kind.check is not None:
+            doc.kind.check(project, doc, languages, problems)
+        else:
+            check_translations(doc, languages, project.default_language, problems)
         steps += planned
     return steps
 
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+def render_files(project: Project, steps: list[Step], problems: Problems) -> dict[str, bytes]:
+    """Jinja for every file that is not typeset (web pages), as UTF-8 bytes by output path."""
+    renderer = Renderer(project.templates)
+    files = {}
+    for step in (s for s in steps if isinstance(s, TemplateFile)):
+        try:
+            files[step.output] = renderer.render(step.template, step.context).encode("utf-8")
+        except TemplateProblem as exc:
+            problems.add(exc.problem)
+    return files
 
 
 def render(project: Project, steps: list[Step], problems: Problems) -> list[Rendered]:
@@ -108,11 +123,11 @@ def render(project: Project, steps: list[Step], problems: Problems) -> list[Rend
 
 def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Job], Batch]]:
     """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
-    groups: dict[tuple[str, bool, bool], list[Rendered]] = defaultdict(list)
+    groups: dict[tuple[str, bool, bool, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
-        groups[(r.css, r.job.tagged, r.job.forms)].append(r)
+        groups[(r.css, r.job.tagged, r.job.forms, r.job.output if r.job.alone else "")].append(r)
     out = []
-    for (css, tagged, forms), members in groups.items():
+    for (css, tagged, forms, _), members in groups.items():
         for start in range(0, len(members), BATCH_RECORDS):
             chunk = members[start:start + BATCH_RECORDS]
             out.append(([r.job for r in chunk],
@@ -127,6 +142,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     project, problems = load(root)
     steps = make_plan(project, options.only, problems)
     rendered = render(project, steps, problems)
+    texts = render_files(project, steps, problems)
     problems.raise_if_errors()
 
     results: dict[str, Typeset] = {}
@@ -142,6 +158,10 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
 
     files = []
     for step in steps:
+        if isinstance(step, TemplateFile):
+            data = texts[step.output]
+            files.append(OutputFile(step.output, data, _entry(step, data, 0)))
+            continue
         if isinstance(step, Job):
             if not step.publish:
                 continue
@@ -166,6 +186,8 @@ def _entry(step: Step, data: bytes, pages: int) -> dict[str, object]:
 def check(root: Path) -> tuple[Project, list[Problem]]:
     """Validate everything a build would, without typesetting; raises BuildError on errors."""
     project, problems = load(root)
-    render(project, make_plan(project, (), problems), problems)
+    steps = make_plan(project, (), problems)
+    render(project, steps, problems)
+    render_files(project, steps, problems)
     problems.raise_if_errors()
     return project, problems.warnings

@@ -1,4 +1,5 @@
-"""What a build will make: jobs (one PDF each) and assemblies (PDFs joined for the copier)."""
+"""What a build will make: jobs (one PDF each), assemblies (PDFs joined for the copier) and
+files rendered from a template without typesetting (web pages)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ class Job:
     forms: bool = False  # real PDF form fields
     publish: bool = True  # False: only a part of an assembly
     max_pages: int | None = None
+    # Laid out in a WeasyPrint pass of its own, so that counter(page) and counter(pages) count
+    # this document's pages only (records sharing a pass share one page sequence).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,4 +46,19 @@ class Assembly:
     lang: str = "mul"  # several languages
 
 
-Step = Job | Assembly
+@dataclass(frozen=True)
+class TemplateFile:
+    """A file that is not a PDF (a web page), rendered from a template and written as it is."""
+
+    output: str
+    document: str
+    kind: str
+    template: str
+    lang: str
+    title: str
+    context: dict[str, Any] = field(compare=False, hash=False, repr=False)
+    sources: tuple[str, ...] = ()
+    paper: str = ""  # none: it is not printed
+
+
+Step = Job | Assembly | TemplateFile

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import unicodedata
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import segno
-from babel.dates import format_date
+from babel.dates import format_date, format_interval, format_skeleton
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from . import i18n
 from .errors import Problem
 from .models.base import Text
+from .richtext import markdown, short_url
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
@@ -34,11 +36,44 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
 
 
 @pass_context
-def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long") -> str:
-    """A date written the way the document's language writes it (Babel)."""
+def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long",
+          skeleton: str | None = None) -> str:
+    """A date written the way the document's language writes it (Babel).
+
+    `skeleton` ("yMMMM", "MMMEd") names the fields wanted and lets the language order them.
+    """
     if value is None:
         return ""
+    if skeleton:
+        return format_skeleton(skeleton, value, locale=ctx["lang"])
     return format_date(value, format=format, locale=ctx["lang"])
+
+
+@pass_context
+def _date_range(ctx: jinja2.runtime.Context, start: dt.date, end: dt.date | None,
+                skeleton: str = "MMMEd") -> str:
+    """A day or a run of days ("Mon, Dec 21 – Fri, Jan 1"), in the document's language."""
+    if end is None or end == start:
+        return format_skeleton(skeleton, start, locale=ctx["lang"])
+    return format_interval(start, end, skeleton, locale=ctx["lang"])
+
+
+def _isolate(value: object) -> Markup:
+    """Text set apart in its own direction (from its first letter), so that a phone number,
+    address or name keeps its order inside a paragraph running the other way."""
+    text = str(value)
+    direction = "ltr"
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            direction = "ltr" if kind == "L" else "rtl"
+            break
+    return Markup('<span dir="{}">{}</span>').format(direction, text)
+
+
+def _markdown(value: str, web: bool = False) -> Markup:
+    """Teacher-written Markdown as HTML; on paper each link's address is printed after it."""
+    return markdown(value, print_links=not web)
 
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
@@ -80,7 +115,8 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.filters.update(tr=_tr, date=_date, qr=_qr)
+            env.filters.update(tr=_tr, date=_date, date_range=_date_range, qr=_qr, markdown=_markdown, isolate=_isolate,
+                               short_url=short_url)
             self._envs[lang] = env
         return self._envs[lang]
 

@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING
 from ..models.base import Model
 
 if TYPE_CHECKING:
+    from ..errors import Problems
     from ..plan import Step
     from ..project import Document, Project
+
+# (project, document, languages its PDFs are printed in, problems) -> None
+Check = Callable[["Project", "Document", set[str], "Problems"], None]
 
 
 @dataclass(frozen=True)
@@ -24,9 +28,11 @@ class Kind:
     pattern: str  # content files of this kind, a glob under content/
     model: type[Model]
     plan: Callable[[Project, Document], list[Step]]
+    # Warnings after planning; None: warn where a Text lacks a language it is printed in.
+    check: Check | None = None
 
 
 def all_kinds() -> list[Kind]:
-    from . import intake
+    from . import intake, newsletter
 
-    return [intake.KIND]
+    return [intake.KIND, newsletter.KIND]
