@@ -137,6 +137,12 @@ def editions(project: Project, nl: Newsletter) -> list[str]:
     return list(dict.fromkeys(nl.languages or project.editions))
 
 
+def _native(lang: str) -> str:
+    """A language's own name, capitalised as a label ("Español", "العربية")."""
+    name = i18n.language_name(lang, lang)
+    return name[:1].upper() + name[1:]
+
+
 def _issues(project: Project) -> list[Document]:
     return sorted((d for d in project.documents if d.kind.name == KIND.name),
                   key=lambda d: (d.model.date, d.name))
@@ -159,8 +165,8 @@ def plan(project: Project, doc: Document) -> list[Step]:
     for lang in langs:
         shown = [v for v in views if v.section.editions is None or lang in v.section.editions]
         title = nl.title.get(lang, project.default_language)
-        others = [(other, i18n.language_name(other, other), _file(name, other, "html"),
-                   _file(name, other, "pdf")) for other in langs]
+        others = [(other, _native(other), _file(name, other, "html"), _file(name, other, "pdf"))
+                  for other in langs]
         context = project.context(lang, newsletter=nl, sections=shown, title=title,
                                   logo=logo_uri, editions=others,
                                   pdf_name=_file(name, lang, "pdf"), **_directions(project, lang))
@@ -190,7 +196,7 @@ def _index(project: Project, owner: Document, issues: list[Document]) -> Templat
         name = doc.name.rsplit("/", 1)[-1]
         listed.append({
             "newsletter": nl, "title": nl.title.get(lang, lang),
-            "editions": [(other, i18n.language_name(other, other), _file(name, other, "pdf"),
+            "editions": [(other, _native(other), _file(name, other, "pdf"),
                           _file(name, other, "html")) for other in editions(project, nl)],
         })
     folder = owner.name.rsplit("/", 1)[0] if "/" in owner.name else ""
