@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from . import fonts, i18n
+from .calendar_data import load_calendar
 from .errors import ContentError, Problems
 from .kinds import Kind, all_kinds
 from .load import Loaded, load_yaml
 from .models.base import Model, walk_texts
 from .models.settings import Settings
 from .roster import Roster, Student, read_roster
+from .schoolyear import Calendar
 from .validate import validate
 
 SETTINGS_FILE = "settings.yaml"
@@ -37,6 +39,7 @@ class Project:
     roster: Roster
     documents: list[Document] = field(default_factory=list)
     family_languages: dict[int, str] = field(default_factory=dict)  # student number -> language
+    calendar: Calendar | None = None  # content/calendar.yaml and content/calendar/*.ics
 
     @property
     def content(self) -> Path:
@@ -109,7 +112,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     except ContentError as exc:
         problems.add(exc.problem)
         roster = Roster(roster_path)
-    project = Project(root, settings, roster)
+    project = Project(root, settings, roster, calendar=load_calendar(root, settings, problems))
     _assign_languages(project, problems)
     for kind in all_kinds():
         for path in sorted(content.glob(kind.pattern)):

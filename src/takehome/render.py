@@ -11,7 +11,7 @@ from typing import Any
 
 import jinja2
 import segno
-from babel.dates import format_date, format_interval, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from jinja2 import pass_context
 from markupsafe import Markup
 
@@ -19,6 +19,7 @@ from . import i18n
 from .errors import Problem
 from .models.base import Text
 from .richtext import markdown, short_url
+from .schoolyear import KeyDate, format_key_date, format_span
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
@@ -49,15 +50,6 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "lon
     return format_date(value, format=format, locale=ctx["lang"])
 
 
-@pass_context
-def _date_range(ctx: jinja2.runtime.Context, start: dt.date, end: dt.date | None,
-                skeleton: str = "MMMEd") -> str:
-    """A day or a run of days ("Mon, Dec 21 – Fri, Jan 1"), in the document's language."""
-    if end is None or end == start:
-        return format_skeleton(skeleton, start, locale=ctx["lang"])
-    return format_interval(start, end, skeleton, locale=ctx["lang"])
-
-
 def _isolate(value: object) -> Markup:
     """Text set apart in its own direction (from its first letter), so that a phone number,
     address or name keeps its order inside a paragraph running the other way."""
@@ -74,6 +66,24 @@ def _isolate(value: object) -> Markup:
 def _markdown(value: str, web: bool = False) -> Markup:
     """Teacher-written Markdown as HTML; on paper each link's address is printed after it."""
     return markdown(value, print_links=not web)
+
+
+@pass_context
+def _daterange(ctx: jinja2.runtime.Context, value: dt.date | KeyDate, end: dt.date | None = None,
+               skeleton: str = "MMMEd") -> str:
+    """A day, a range of days or a key date in the document's language ("Mon, Dec 21 – Fri, Jan 1").
+
+    `skeleton` is a CLDR date skeleton: "MMMEd" (default), "MMMd", "yMMMEd", "MMMMd", ...
+    """
+    if isinstance(value, KeyDate):
+        return format_key_date(value, ctx["lang"], skeleton)
+    return format_span(value, end or value, ctx["lang"], skeleton)
+
+
+@pass_context
+def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
+    """A time of day in the document's language ("6:30 PM", "18:30")."""
+    return "" if value is None else format_time(value, format="short", locale=ctx["lang"])
 
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
@@ -115,8 +125,8 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.filters.update(tr=_tr, date=_date, date_range=_date_range, qr=_qr, markdown=_markdown, isolate=_isolate,
-                               short_url=short_url)
+            env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
+                               markdown=_markdown, isolate=_isolate, short_url=short_url)
             self._envs[lang] = env
         return self._envs[lang]
 

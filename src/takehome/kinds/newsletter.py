@@ -75,7 +75,7 @@ def months(issue: dt.date) -> tuple[dt.date, dt.date]:
 
 def key_dates(project: Project, issue: dt.date) -> list[Any] | None:
     """The school calendar's key dates for the issue's month and the next; None: no calendar."""
-    calendar = getattr(project, "calendar", None)
+    calendar = project.calendar
     if calendar is None:
         return None
     start, end = months(issue)
@@ -232,19 +232,27 @@ def check(project: Project, doc: Document, languages: set[str], problems: Proble
         if section.type == "dates" and dates is None:
             problems.warn(f"{what}: the project has no school calendar, so the section is left "
                           "out", doc.path, line, col)
-        for entry in (dates or []) if section.type == "dates" else []:
-            missing = sorted(lang for lang in shown - {default} if not entry.title.has(lang))
-            if missing:
-                names = ", ".join(i18n.language_name(m, "en") for m in missing)
-                problems.warn(f"{what}: the calendar's {entry.title.get(default, default)!r} has "
-                              f"no {names} translation; the {i18n.language_name(default, 'en')} "
-                              "text is printed instead", doc.path, line, col)
+        if section.type == "dates":
+            _check_dates(doc, dates or [], shown - {default}, default, what, problems, i)
     available = set(i18n.catalog_languages())
     for lang in langs:
         if lang not in available:
             problems.warn(f"no {i18n.language_name(lang, 'en')} translation of the built-in text "
                           f"yet; the {i18n.language_name(lang, 'en')} edition prints its labels "
                           f"and default headings in {english}", doc.path)
+
+
+def _check_dates(doc: Document, dates: list[Any], langs: set[str], default: str, what: str,
+                 problems: Problems, index: int) -> None:
+    """One warning per language for calendar entries printed untranslated (.ics imports)."""
+    line, col = doc.loaded.marks.locate(("sections", index))
+    for lang in sorted(langs):
+        titles = [d.title.get(default, default) for d in dates if not d.title.has(lang)]
+        if titles:
+            problems.warn(f"{what}: {len(titles)} calendar date(s) have no "
+                          f"{i18n.language_name(lang, 'en')} title, so the "
+                          f"{i18n.language_name(default, 'en')} one is printed: "
+                          f"{', '.join(titles)}", doc.path, line, col)
 
 
 KIND = Kind(name="newsletter", pattern="newsletters/*.yaml", model=Newsletter, plan=plan,
