@@ -1,4 +1,4 @@
-"""Pictures from content: checked with bounded memory, downscaled to what the page needs, inlined."""
+"""Pictures from content: checked with bounded memory, downscaled to what the page needs."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Newsletters: one PDF and one web page per language edition of each issue, and an archive index."""
+"""Newsletters: a PDF and a web page per language edition of each issue, and an archive index."""
 
 from __future__ import annotations
 
