@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, pipeline, scaffold
+from . import __version__, pipeline, progress, scaffold
+from .cache import Cache
 from .errors import ContentError, display_path
 
 
@@ -76,19 +77,57 @@ def check(directory: Path) -> None:
                "no errors.")
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        k, n = (int(x) for x in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("use K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise click.BadParameter("K must be between 1 and N")
+    return k, n
+
+
 @main.command()
 @project_argument
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Where to write the PDFs (default: the project's output/).")
 @click.option("--only", multiple=True, metavar="NAME",
               help="Build only this document (e.g. intake, newsletters/2026-12); repeatable.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Typesetting processes (default: one per core).")
+@click.option("--shard", callback=_shard, metavar="K/N",
+              help="Typeset only the K-th of N parts into the cache (see the README).")
+@click.option("--watch", is_flag=True, help="Rebuild whenever a content or template file changes.")
 @debug_option
-def build(directory: Path, output: Path | None, only: tuple[str, ...]) -> None:
+def build(directory: Path, output: Path | None, only: tuple[str, ...], jobs: int,
+          shard: tuple[int, int] | None, watch: bool) -> None:
     """Render the project's documents into PDFs."""
-    report = pipeline.build(directory, pipeline.Options(output=output, only=only))
+    options = pipeline.Options(output=output, only=only, jobs=jobs, shard=shard,
+                               progress=progress.reporter())
+    if watch:
+        from .watch import watch as run_watch
+
+        run_watch(directory, options)
+        return
+    report = pipeline.build(directory, options)
     _report_warnings(report.warnings)
-    click.echo(f"Built {len(report.files)} files, {report.pages} pages, "
-               f"in {report.seconds:.1f} s.")
+    if shard:
+        click.echo(f"Shard {shard[0]}/{shard[1]}: {len(report.rendered)} documents typeset into "
+                   f"the cache in {report.seconds:.1f} s.")
+    else:
+        click.echo(report.summary())
+
+
+@main.command()
+@project_argument
+@debug_option
+def clean(directory: Path) -> None:
+    """Empty the build cache (the next build renders everything again)."""
+    root = pipeline.find_root(directory)
+    Cache(root).clear()
+    click.echo(f"Emptied the cache of {display_path(root)}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gettext
 import io
+import pickle
 import unicodedata
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale, UnknownLocaleError, localedata
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -53,20 +54,27 @@ def _fold(text: str) -> str:
 
 
 @cache
-def _language_names() -> dict[str, str]:
-    """Every way Babel knows to name a language (English, native, code) -> its code."""
+def _english_names() -> dict[str, str]:
+    """Language names in English and codes (one locale to load) -> code."""
     names: dict[str, str] = {}
-    english = Locale("en")
-    for code, name in english.languages.items():
+    for code, name in Locale("en").languages.items():
+        if "_" not in code:
+            names.setdefault(_fold(name), code)
+            names.setdefault(_fold(code), code)
+    return names
+
+
+@cache
+def _native_names() -> dict[str, str]:
+    """Each language's name in itself ("español", "Tiếng Việt") -> code; loads every locale."""
+    names: dict[str, str] = {}
+    for code in localedata.locale_identifiers():
         if "_" in code:
             continue
-        names.setdefault(_fold(name), code)
-        names.setdefault(_fold(code), code)
-    for code in list(names.values()):
-        try:
-            native = Locale.parse(code).get_display_name(code)
-        except (UnknownLocaleError, ValueError):
-            continue
+        # The locale's own data file only: merging each locale with its parents costs ten
+        # times more, and localedata.load(merge_inherited=False) would poison Babel's cache.
+        with open(localedata.resolve_locale_filename(code), "rb") as fh:
+            native = pickle.load(fh).get("languages", {}).get(code)  # noqa: S301 - Babel's data
         if native:
             names.setdefault(_fold(native), code)
     return names
@@ -81,7 +89,8 @@ def parse_language(value: str) -> str | None:
         return str(Locale.parse(value.replace("-", "_")).language)
     except (UnknownLocaleError, ValueError, TypeError):
         pass
-    found = _language_names().get(_fold(value))
+    folded = _fold(value)
+    found = _english_names().get(folded) or _native_names().get(folded)
     if found is None and "(" in value:  # "Chinese (Simplified)", "Portuguese (Brazil)"
         return parse_language(value.split("(")[0])
     return found

@@ -1,26 +1,64 @@
-"""Pictures from content: checked with bounded memory, downscaled to what the page needs."""
+"""Images from content: checked before the renderer sees them (real, bounded, not hostile), then
+turned upright, stripped and downscaled to what the page needs."""
 
 from __future__ import annotations
 
 import base64
 import io
+import re
 import warnings
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-# A 48-megapixel phone photo is the largest a school office will plausibly have; anything bigger
-# is refused before it is decoded (a small file can expand to gigabytes: a decompression bomb).
-# JPEG decodes at a reduced scale (draft), other formats in full: at most 25 MP, about 100 MB.
-MAX_PIXELS = 50_000_000
-MAX_PIXELS_FULL_DECODE = 25_000_000
+MAX_PIXELS = 50_000_000  # a 50-megapixel photo prints at over 300 dpi on a full page
+MAX_SVG_BYTES = 2_000_000
 PRINT_DPI = 300
 MM_PER_INCH = 25.4
 VECTOR_SUFFIXES = {".svg"}
 MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
         ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
+
+
+def problem(path: Path) -> str | None:
+    """Why the image at `path` cannot be used, or None when it is fine."""
+    if path.suffix.lower() == ".svg":
+        return _svg_problem(path)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width * height > MAX_PIXELS:
+                    return (f"image is {width}×{height} pixels; the limit is "
+                            f"{MAX_PIXELS // 1_000_000} megapixels: save a smaller copy")
+                image.verify()  # reads the whole file: catches truncation and corruption
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return (f"image has more than {MAX_PIXELS // 1_000_000} megapixels (too large to open "
+                "safely): save a smaller copy")
+    except UnidentifiedImageError:
+        return "not an image that can be printed (PNG, JPEG, GIF, WebP or SVG)"
+    except (OSError, SyntaxError, ValueError) as exc:
+        return f"image is damaged or truncated ({exc})"
+    return None
+
+
+def _svg_problem(path: Path) -> str | None:
+    data = path.read_bytes()
+    if len(data) > MAX_SVG_BYTES:
+        return f"SVG is larger than {MAX_SVG_BYTES // 1_000_000} MB"
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
+        return "SVG with a DOCTYPE or entities is refused (they can expand without bound)"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"SVG is not valid XML ({exc})"
+    if not root.tag.endswith("svg"):
+        return "not an SVG image"
+    return None
 
 
 class ImageProblem(ValueError):
@@ -46,33 +84,6 @@ def pixels_for(width_mm: float, dpi: int = PRINT_DPI) -> int:
     return round(width_mm / MM_PER_INCH * dpi)
 
 
-def _open(path: Path) -> Image.Image:
-    """Open an image lazily, refusing decompression bombs before any pixel is decoded."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(path)
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageProblem(f"{path.name} has too many pixels to open safely "
-                           f"(more than {MAX_PIXELS // 1_000_000} megapixels)") from None
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ImageProblem(f"{path.name} is not a readable image ({exc})") from None
-    width, height = image.size
-    limit = MAX_PIXELS if image.format == "JPEG" else MAX_PIXELS_FULL_DECODE
-    if width * height > limit:
-        image.close()
-        raise ImageProblem(f"{path.name} is {width} x {height} pixels; the limit is "
-                           f"{limit // 1_000_000} megapixels (scale it down first)")
-    return image
-
-
-def check(path: Path) -> None:
-    """Raise ImageProblem unless `path` is an image that can be decoded safely."""
-    if path.suffix.lower() in VECTOR_SUFFIXES:
-        return
-    prepare(path, 64)
-
-
 def prepare(path: Path, max_width: int, quality: int = 85) -> Prepared:
     """The image at most `max_width` pixels wide, upright, without metadata (GPS, camera)."""
     stat = path.stat()
@@ -84,7 +95,10 @@ def _prepare(path: Path, _size: int, _mtime: int, max_width: int, quality: int) 
     suffix = path.suffix.lower()
     if suffix in VECTOR_SUFFIXES:
         return Prepared(path.read_bytes(), MIME[suffix], 0, 0)
-    image = _open(path)
+    reason = problem(path)  # checked at validation already; the file may have changed since
+    if reason:
+        raise ImageProblem(f"{path.name}: {reason}")
+    image = Image.open(path)
     try:
         # JPEG can decode straight at 1/2, 1/4 or 1/8 scale: a big photo never sits in memory
         # at full size.

@@ -8,7 +8,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -34,15 +34,6 @@ def join_pdfs(parts: list[bytes], duplex: bool) -> tuple[bytes, int]:
     return buffer.getvalue(), len(writer.pages)
 
 
-@dataclass(frozen=True)
-class OutputFile:
-    """A finished file and its manifest entry."""
-
-    path: str  # relative to the output folder, posix
-    data: bytes
-    entry: Mapping[str, Any]
-
-
 def _safe_target(root: Path, relative: str) -> Path:
     rel = PurePosixPath(relative)
     if rel.is_absolute() or ".." in rel.parts or not rel.parts:
@@ -50,54 +41,86 @@ def _safe_target(root: Path, relative: str) -> Path:
     return root.joinpath(*rel.parts)
 
 
-def read_manifest(root: Path) -> list[dict[str, Any]]:
+def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
     try:
-        data = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((root / name).read_text(encoding="utf-8"))
         return list(data["documents"])
     except (OSError, ValueError, KeyError, TypeError):
         return []
 
 
-def commit(root: Path, files: list[OutputFile], replaces: set[str] | None = None) -> None:
-    """Write `files` under `root` so that a failure leaves the previous output as it was.
+class Writer:
+    """Writes output so that a failed or killed build leaves the previous output as it was.
 
-    Every file is first written in full beside its target; only when all are on disk are they
-    renamed into place (renames are atomic and need no space), and the manifest goes last.
-    `replaces`: documents this build rebuilt; other documents of the old manifest are kept.
+    `add` writes each file in full to a temporary name beside its target as soon as it is
+    ready (so memory stays bounded); `commit` renames them all into place (renames are atomic
+    and need no space) and writes the manifest last. `abort` removes the temporary files.
     """
-    paths = [f.path for f in files]
-    if len(set(paths)) != len(paths):
-        dupes = sorted({p for p in paths if paths.count(p) > 1})
-        raise ValueError(f"two documents would write the same file: {', '.join(dupes)}")
-    old = read_manifest(root)
-    kept = [e for e in old if replaces is not None and e.get("document") not in replaces]
-    entries = kept + [dict(f.entry, path=f.path) for f in files]
-    entries.sort(key=lambda e: e["path"])
-    manifest = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for relative, data in [*((f.path, f.data) for f in files),
-                               (MANIFEST, manifest.encode("utf-8"))]:
-            target = _safe_target(root, relative)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            staged.append((Path(tmp), target))
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-    except BaseException:
-        for tmp, _ in staged:
+
+    def __init__(self, root: Path, manifest: str = MANIFEST) -> None:
+        self.root = root
+        self.manifest = manifest
+        self.old = read_manifest(root, manifest)
+        self.published = {e.get("path"): e.get("sha256") for e in self.old}
+        for stale in root.rglob(".tmp-*") if root.is_dir() else ():
+            stale.unlink(missing_ok=True)  # left by a build that was killed before it finished
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.staged: list[tuple[Path, Path]] = []
+
+    def add(self, path: str, digest: str, source: Path, entry: Mapping[str, Any]) -> None:
+        """Stage the file at `source` (its sha256 is `digest`) to be published as `path`."""
+        self._stage(path, digest, source.stat().st_size, source.read_bytes, entry)
+
+    def add_data(self, path: str, data: bytes, entry: Mapping[str, Any]) -> None:
+        """Stage bytes made in memory (a web page) to be published as `path`."""
+        self._stage(path, sha256(data), len(data), lambda: data, entry)
+
+    def _stage(self, path: str, digest: str, size: int, read: Callable[[], bytes],
+               entry: Mapping[str, Any]) -> None:
+        if path in self.entries:
+            raise ValueError(f"two documents would write the same file: {path}")
+        target = _safe_target(self.root, path)
+        self.entries[path] = dict(entry, sha256=digest, path=path)
+        if self.published.get(path) == digest and target.is_file() and \
+                target.stat().st_size == size:
+            return  # unchanged since the last build: leave the file (and its date) alone
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        self.staged.append((Path(tmp), target))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(read())
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def commit(self, replaces: set[str] | None = None) -> None:
+        """Put everything in place. `replaces`: documents rebuilt (None: all of them)."""
+        kept = [e for e in self.old if replaces is not None and e.get("document") not in replaces
+                and e.get("path") not in self.entries]
+        entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
+        text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
+        self._stage_manifest(text.encode("utf-8"))
+        for tmp, target in self.staged:
+            os.replace(tmp, target)
+        self.staged = []
+        wanted = {e["path"] for e in entries}
+        for entry in self.old:
+            if entry.get("path") not in wanted:
+                with contextlib.suppress(OSError, ValueError):
+                    _safe_target(self.root, entry["path"]).unlink()
+
+    def _stage_manifest(self, data: bytes) -> None:
+        target = self.root / self.manifest
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        self.staged.append((Path(tmp), target))
+
+    def abort(self) -> None:
+        for tmp, _ in self.staged:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-        raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    wanted = {e["path"] for e in entries}
-    for entry in old:
-        if entry.get("path") not in wanted:
-            with contextlib.suppress(OSError, ValueError):
-                _safe_target(root, entry["path"]).unlink()
+        self.staged = []
 
 
 def sha256(data: bytes) -> str:

@@ -2,39 +2,60 @@
 
 from __future__ import annotations
 
+import hashlib
 import html as htmllib
+import json
+import os
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
-from . import fonts
-from .errors import Problem, Problems
-from .output import OutputFile, commit, join_pdfs, sha256
-from .plan import Assembly, Job, Step, TemplateFile
+from . import __version__, fonts
+from .cache import Cache, Entry, key_of
+from .errors import BuildError, Problem, Problems
+from .output import MANIFEST, Writer, join_pdfs
+from .plan import Assembly, Batch, Job, Page, Step, TemplateFile, Typeset
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
-from .typeset import Batch, Page, Typeset, typeset
 
 BATCH_RECORDS = 40  # records laid out per WeasyPrint pass: bounds memory (about 1 MB a page)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a build has got, for a progress bar."""
+
+    done: int  # documents ready (typeset or from the cache)
+    total: int
+    pages: int  # pages typeset so far
+    seconds: float
 
 
 @dataclass
 class Options:
     output: Path | None = None  # default: <project>/output
     only: tuple[str, ...] = ()  # document names (or folders of them) to build
+    jobs: int = 0  # typesetting processes; 0: one per core
+    shard: tuple[int, int] | None = None  # (k, n): typeset the k-th of n parts into the cache
+    progress: Callable[[Progress], None] | None = None
 
 
 @dataclass
 class BuildReport:
-    files: list[OutputFile] = field(default_factory=list)
+    files: int = 0  # files in the output
+    pages: int = 0
+    rendered: list[str] = field(default_factory=list)  # outputs typeset by this build
+    reused: int = 0  # documents taken from the cache
     warnings: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
-    @property
-    def pages(self) -> int:
-        return sum(int(f.entry.get("pages") or 0) for f in self.files)
+    def summary(self) -> str:
+        return (f"Built {self.files} files ({len(self.rendered)} rendered, {self.reused} from "
+                f"cache), {self.pages} pages, in {self.seconds:.1f} s.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +63,7 @@ class Rendered:
     job: Job
     page: Page
     css: str
+    key: str = ""
 
 
 def load(root: Path) -> tuple[Project, Problems]:
@@ -121,7 +143,43 @@ def render(project: Project, steps: list[Step], problems: Problems) -> list[Rend
     return rendered
 
 
-def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Job], Batch]]:
+def _assets(project: Project, text: str, memo: dict[str, str]) -> list[str]:
+    """Hashes of the project files a page refers to (images), so editing one re-renders it."""
+    found = []
+    for ref in sorted({a or b for a, b in _REF.findall(text)}):
+        if ref not in memo:
+            path = (project.root / htmllib.unescape(ref)).resolve()
+            try:
+                memo[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                memo[ref] = "missing"
+        found.append(f"{ref}={memo[ref]}")
+    return found
+
+
+_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
+
+
+def engine_fingerprint() -> str:
+    """Versions of everything that shapes a PDF besides the content: part of every cache key."""
+    return json.dumps({"takehome": __version__, "weasyprint": version("weasyprint"),
+                       "pypdf": version("pypdf"), "fonts": fonts.versions()}, sort_keys=True)
+
+
+def with_keys(project: Project, rendered: list[Rendered]) -> list[Rendered]:
+    """Each rendered job with its cache key: a hash of exactly what the typesetter receives."""
+    engine, memo = engine_fingerprint(), {}
+    out = []
+    for r in rendered:
+        refs = _assets(project, r.page.html + r.css, memo)
+        key = key_of(engine, r.css, r.page.html, r.page.lang, r.page.title,
+                     str(r.page.max_pages), str(r.job.tagged), str(r.job.forms),
+                     str(r.job.alone), *refs)
+        out.append(Rendered(r.job, r.page, r.css, key))
+    return out
+
+
+def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Rendered], Batch]]:
     """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
     groups: dict[tuple[str, bool, bool, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
@@ -130,57 +188,118 @@ def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Job],
     for (css, tagged, forms, _), members in groups.items():
         for start in range(0, len(members), BATCH_RECORDS):
             chunk = members[start:start + BATCH_RECORDS]
-            out.append(([r.job for r in chunk],
-                        Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms)))
+            out.append((chunk, Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms)))
     return out
 
 
+def _in_shard(output: str, shard: tuple[int, int] | None) -> bool:
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(output.encode()).hexdigest()[:8], 16) % n == k - 1
+
+
+def _typeset(project: Project, rendered: list[Rendered], cache: Cache, options: Options,
+             problems: Problems, report: BuildReport, started: float) -> dict[str, Entry]:
+    """Cached entries for every job: reused when the key matches, typeset otherwise."""
+    entries: dict[str, Entry] = {}
+    missing = []
+    for r in rendered:
+        hit = cache.get(r.key)
+        if hit is None:
+            if _in_shard(r.job.output, options.shard):
+                missing.append(r)
+            continue
+        entries[r.job.output], warnings = hit
+        report.reused += 1
+        for message in warnings:
+            problems.warn(f"{r.job.output}: {message}")
+    for key in cache.discarded:
+        problems.warn(f"discarded a corrupt cache entry ({key[:12]}); it was rendered again")
+    planned = batches(project, missing)
+    if not planned:
+        return entries
+    from .typeset import typeset_all  # WeasyPrint loads only when there is work for it
+
+    jobs = options.jobs or os.cpu_count() or 1
+    total, done = len(entries) + len(missing), len(entries)
+    for index, results in typeset_all([b for _, b in planned], jobs):
+        for r, result in zip(planned[index][0], results, strict=True):
+            for message in result.warnings:
+                problems.warn(f"{r.job.output}: {message}")
+            for message in result.errors:
+                who = f" for {r.job.subject}" if r.job.subject else ""
+                problems.error(f"{r.job.output}{who}: {message}")
+            if not result.errors:
+                entries[r.job.output] = cache.put(r.key, result)
+                report.rendered.append(r.job.output)
+            done += 1
+        if options.progress:
+            typeset_pages = sum(entries[o].pages for o in report.rendered)
+            options.progress(Progress(done, total, typeset_pages, time.perf_counter() - started))
+    return entries
+
+
 def build(root: Path, options: Options | None = None) -> BuildReport:
-    """Build a project; raises BuildError (and writes nothing) if anything is wrong."""
+    """Build a project; raises BuildError (and leaves output/ untouched) if anything is wrong."""
     options = options or Options()
     started = time.perf_counter()
     project, problems = load(root)
     steps = make_plan(project, options.only, problems)
-    rendered = render(project, steps, problems)
+    rendered = with_keys(project, render(project, steps, problems))
     texts = render_files(project, steps, problems)
     problems.raise_if_errors()
 
-    results: dict[str, Typeset] = {}
-    for jobs, batch in batches(project, rendered):
-        for job, result in zip(jobs, typeset(batch), strict=True):
-            results[job.output] = result
-            for message in result.warnings:
-                problems.warn(f"{job.output}: {message}")
-            for message in result.errors:
-                problems.error(f"{job.output}{' for ' + job.subject if job.subject else ''}: "
-                               f"{message}")
+    cache = Cache(project.root)
+    report = BuildReport()
+    entries = _typeset(project, rendered, cache, options, problems, report, started)
     problems.raise_if_errors()
+    if options.shard is None:
+        _write(project, steps, entries, texts, cache, options, report)
+    report.warnings = problems.warnings
+    report.seconds = time.perf_counter() - started
+    return report
 
-    files = []
-    for step in steps:
-        if isinstance(step, TemplateFile):
-            data = texts[step.output]
-            files.append(OutputFile(step.output, data, _entry(step, data, 0)))
-            continue
-        if isinstance(step, Job):
-            if not step.publish:
+
+def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
+           texts: dict[str, bytes], cache: Cache, options: Options, report: BuildReport) -> None:
+    """Join class sets and write every published file through the staged writer."""
+    writer = Writer(options.output or project.root / "output", MANIFEST)
+    try:
+        for step in steps:
+            if isinstance(step, TemplateFile):
+                writer.add_data(step.output, texts[step.output], {
+                    "kind": step.kind, "document": step.document, "language": step.lang,
+                    "paper": step.paper, "pages": 0, "sources": list(step.sources)})
+                report.files += 1
                 continue
-            data, pages = results[step.output].pdf, results[step.output].pages
-        else:
-            data, pages = join_pdfs([results[p].pdf for p in step.parts], step.duplex)
-        files.append(OutputFile(step.output, data, _entry(step, data, pages)))
-    out_dir = options.output or project.root / "output"
-    replaces = {s.document for s in steps} if options.only else None
-    commit(out_dir, files, replaces)
-    return BuildReport(files, problems.warnings, time.perf_counter() - started)
-
-
-def _entry(step: Step, data: bytes, pages: int) -> dict[str, object]:
-    return {
-        "kind": step.kind, "document": step.document, "language": step.lang,
-        "paper": step.paper, "pages": pages, "sha256": sha256(data),
-        "sources": list(step.sources),
-    }
+            if isinstance(step, Job):
+                if not step.publish:
+                    continue
+                entry = entries[step.output]
+            else:
+                parts = [entries[p] for p in step.parts]
+                key = key_of("join", str(step.duplex), *(p.sha256 for p in parts))
+                hit = cache.get(key)
+                if hit is None:
+                    data, pages = join_pdfs([cache.read(p) for p in parts], step.duplex)
+                    entry = cache.put(key, Typeset(data, pages))
+                else:
+                    entry = hit[0]
+            writer.add(step.output, entry.sha256, cache.path(entry), {
+                "kind": step.kind, "document": step.document, "language": step.lang,
+                "paper": step.paper, "pages": entry.pages, "sources": list(step.sources)})
+            report.files += 1
+            report.pages += entry.pages
+        writer.commit({s.document for s in steps} if options.only else None)
+    except OSError as exc:
+        writer.abort()
+        raise BuildError([Problem(f"could not write the output: {exc.strerror or exc}; the "
+                                  "previous output is unchanged", exc.filename and Path(exc.filename))
+                          ]) from None
+    except BaseException:
+        writer.abort()
+        raise
 
 
 def check(root: Path) -> tuple[Project, list[Problem]]:

@@ -4,6 +4,7 @@ files rendered from a template without typesetting (web pages)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -62,3 +63,34 @@ class TemplateFile:
 
 
 Step = Job | Assembly | TemplateFile
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one record of a batch contributes, for the typesetter."""
+
+    html: str  # the record's body, rendered
+    lang: str
+    title: str
+    max_pages: int | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records sharing a stylesheet and PDF options, laid out in one WeasyPrint pass."""
+
+    records: tuple[Page, ...]
+    css: str
+    base_dir: Path
+    tagged: bool = False
+    forms: bool = False
+
+
+@dataclass
+class Typeset:
+    """A record's PDF, its page count, and what WeasyPrint said about it."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import signal
 import sys
+import threading
 import unicodedata
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -13,6 +18,7 @@ import jinja2
 import segno
 from babel.dates import format_date, format_skeleton, format_time
 from jinja2 import pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import i18n
@@ -93,6 +99,45 @@ def _qr(data: str, size_mm: float = 25.0) -> Markup:
     return Markup(f'<span class="qr" style="width:{size_mm}mm;height:{size_mm}mm">{svg}</span>')
 
 
+RENDER_SECONDS = 20.0  # one template render; a template that loops for ever is stopped
+MAX_HTML_CHARS = 5_000_000  # one record's HTML
+
+
+class _TemplateTimeout(Exception):
+    pass
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Templates may come from other people (shared products): no access to Python internals,
+    bounded ranges, and a deadline checked on every call a template makes."""
+
+    deadline = float("inf")
+
+    def call(self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if time.monotonic() > self.deadline:
+            raise _TemplateTimeout
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt a runaway template in the main thread (loops that call nothing)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise _TemplateTimeout
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class TemplateProblem(Exception):
     """A template failed to render; carries a Problem naming the template and line."""
 
@@ -106,15 +151,16 @@ class Renderer:
 
     def __init__(self, project_templates: Path | None = None) -> None:
         self.search = [p for p in (project_templates, BUILTIN_TEMPLATES) if p and p.is_dir()]
-        self._envs: dict[str, jinja2.Environment] = {}
+        self._envs: dict[str, _Environment] = {}
+        self._failed: dict[str, TemplateProblem] = {}  # a broken template is reported once
 
     @cached_property
     def loader(self) -> jinja2.BaseLoader:
         return jinja2.FileSystemLoader([str(p) for p in self.search])
 
-    def env(self, lang: str) -> jinja2.Environment:
+    def env(self, lang: str) -> _Environment:
         if lang not in self._envs:
-            env = jinja2.Environment(
+            env = _Environment(
                 loader=self.loader,
                 # Stylesheets only take validated values (colours, installed font names), and HTML
                 # escaping would corrupt their quotes; everything else is escaped.
@@ -130,16 +176,40 @@ class Renderer:
             self._envs[lang] = env
         return self._envs[lang]
 
-    def source(self, name: str) -> str:
-        """A template's source text (for cache keys)."""
-        source, _, _ = self.loader.get_source(self.env(i18n.SOURCE_LANGUAGE), name)
-        return source
-
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render template `name` with `context`; `context['lang']` picks the language."""
+        if name in self._failed:
+            raise self._failed[name]
         try:
-            template = self.env(context["lang"]).get_template(name)
-            return template.render(context)
+            return self._render(name, context)
+        except TemplateProblem as exc:
+            self._failed[name] = exc
+            raise
+
+    def _render(self, name: str, context: dict[str, Any]) -> str:
+        env = self.env(context["lang"])
+        try:
+            template = env.get_template(name)
+            env.deadline = time.monotonic() + RENDER_SECONDS
+            parts, size = [], 0
+            with _alarm(RENDER_SECONDS + 1):
+                for part in template.generate(context):
+                    parts.append(part)
+                    size += len(part)
+                    if size > MAX_HTML_CHARS:
+                        raise TemplateProblem(Problem(
+                            f"template {name!r} produced more than {MAX_HTML_CHARS:,} characters",
+                            self._path(name)))
+                    if time.monotonic() > env.deadline:
+                        raise _TemplateTimeout
+            return "".join(parts)
+        except TemplateProblem:
+            raise
+        except _TemplateTimeout:
+            path, line = self._template_frame(sys.exc_info()[1])
+            raise TemplateProblem(Problem(
+                f"template {name!r} ran for more than {RENDER_SECONDS:.0f} s (an endless loop?)",
+                path or self._path(name), line)) from None
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(Problem(f"template error: {exc.message}",
                                           Path(exc.filename or exc.name or name),
@@ -150,10 +220,16 @@ class Renderer:
             path, line = self._template_frame(exc)
             raise TemplateProblem(Problem(f"template error: {exc}", path, line)) from None
 
-    def _template_frame(self, exc: BaseException) -> tuple[Path | None, int | None]:
+    def _path(self, name: str) -> Path | None:
+        for root in self.search:
+            if (root / name).is_file():
+                return root / name
+        return None
+
+    def _template_frame(self, exc: BaseException | None) -> tuple[Path | None, int | None]:
         """The innermost template file and line in a traceback (Jinja rewrites frames)."""
         found: tuple[Path | None, int | None] = (None, None)
-        tb = exc.__traceback__ or sys.exc_info()[2]
+        tb = exc.__traceback__ if exc is not None else None
         roots = [str(p) for p in self.search]
         while tb is not None:
             filename = tb.tb_frame.f_code.co_filename

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import html
 import logging
+import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import fonts
+from .plan import Batch, Typeset
 
 # Same input, same bytes: fontTools stamps instanced variable fonts with the current time
 # unless SOURCE_DATE_EPOCH is set, and fontconfig would otherwise borrow the machine's fonts.
@@ -51,37 +53,6 @@ class LocalFetcher(URLFetcher):
         if not any(path.is_relative_to(r) for r in self.roots) or not path.is_file():
             raise RefusedURL(f"refused {url!r}: not a file inside the project")
         return super().fetch(path.as_uri(), headers)
-
-
-@dataclass(frozen=True)
-class Page:
-    """What one record of a batch contributes, for the typesetter."""
-
-    html: str  # the record's body, rendered
-    lang: str
-    title: str
-    max_pages: int | None = None
-
-
-@dataclass(frozen=True)
-class Batch:
-    """Records sharing a stylesheet and PDF options, laid out in one WeasyPrint pass."""
-
-    records: tuple[Page, ...]
-    css: str
-    base_dir: Path
-    tagged: bool = False
-    forms: bool = False
-
-
-@dataclass
-class Typeset:
-    """A record's PDF, its page count, and what WeasyPrint said about it."""
-
-    pdf: bytes
-    pages: int
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
 
 
 class _Capture(logging.Handler):
@@ -149,9 +120,11 @@ def typeset(batch: Batch) -> list[Typeset]:
         )
     starts = {}
     for number, page in enumerate(document.pages):
-        for anchor in page.anchors:
-            if anchor.startswith("record-") and anchor not in starts:
-                starts[anchor] = number
+        for anchor in [a for a in page.anchors if a.startswith("record-")]:
+            starts.setdefault(anchor, number)
+            # The id depends on the record's place in its batch: dropping it keeps each PDF's
+            # bytes the same whichever records it was laid out with.
+            del page.anchors[anchor]
     bounds = [starts.get(f"record-{i}", 0) for i in range(len(batch.records))]
     bounds.append(len(document.pages))
     shared = list(capture.messages)
@@ -166,8 +139,31 @@ def typeset(batch: Batch) -> list[Typeset]:
         part.metadata.lang = record.lang
         with _captured() as capture:
             pdf = part.write_pdf(**options)
-        result = Typeset(pdf, len(pages), shared + capture.messages)
+        messages = shared + capture.messages
+        # A refused fetch means a template asked for something outside the project: an error.
+        refused = [m for m in messages if RefusedURL.__name__ in m]
+        result = Typeset(pdf, len(pages), [m for m in messages if m not in refused], refused)
         if record.max_pages is not None and len(pages) > record.max_pages:
             result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
         results.append(result)
     return results
+
+
+def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
+    """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
+    if jobs <= 1 or len(batches) <= 1:
+        for i, batch in enumerate(batches):
+            yield i, typeset(batch)
+        return
+    # fork: workers start at once with everything imported; each keeps one FontConfiguration
+    # and its parsed stylesheets for all the batches it is given.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
+        futures = {pool.submit(typeset, batch): i for i, batch in enumerate(batches)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise

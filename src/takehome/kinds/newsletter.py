@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from .. import i18n, images
 from ..i18n import N_
 from ..models.base import Text
-from ..models.newsletter import Newsletter, Section
+from ..models.newsletter import COLUMN_MM, Newsletter, Section
 from ..plan import Job, Step, TemplateFile
 from . import Kind
 
@@ -21,7 +21,6 @@ TEMPLATE = "newsletter/issue.html"
 WEB_TEMPLATE = "newsletter/web.html"
 INDEX_TEMPLATE = "newsletter/index.html"
 STYLESHEETS = ("base.css", "newsletter/issue.css")
-COLUMN_MM = 90  # a picture is never printed wider than a column (see issue.css)
 LOGO_MM = 16
 WEB_PIXELS = 1200  # sharp on a phone's screen, small enough to download on a phone plan
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, RootModel, ValidationInfo, field_validator
 
+from .. import images
 from ..i18n import parse_language
 
 Paper = Literal["letter", "a4"]
@@ -86,9 +87,14 @@ def _project_file(value: str, info: ValidationInfo) -> str:
 ProjectFile = Annotated[str, AfterValidator(_project_file)]
 
 
-def _image(value: str) -> str:
+def _image(value: str, info: ValidationInfo) -> str:
     if Path(value).suffix.lower() not in IMAGE_SUFFIXES:
         raise ValueError(f"{value!r} is not an image ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    root = (info.context or {}).get("root")
+    if root is not None:
+        problem = images.problem(Path(root) / value)
+        if problem:
+            raise ValueError(f"{value!r}: {problem}")
     return value
 
 

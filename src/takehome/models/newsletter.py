@@ -12,28 +12,27 @@ from .. import images
 from .base import ImageFile, LangCode, Model, Text
 from .settings import Url
 
+COLUMN_MM = 90  # a picture is never printed wider than a column (see newsletter/issue.css)
+
 SectionType = Literal["text", "letter", "dates", "help_at_home", "volunteer", "contact"]
 Style = Literal["normal", "callout", "quote"]
 
 
-def _decodable(value: str, info: ValidationInfo) -> str:
-    """Open the picture now, so a damaged or oversized one is reported at its YAML line."""
+def _decodes(value: str, info: ValidationInfo) -> str:
+    """Decode the picture now (as it will be printed), so damage is reported at its line."""
     root = (info.context or {}).get("root")
     if root is not None:
         try:
-            images.check(Path(root) / value)
+            images.prepare(Path(root) / value, images.pixels_for(COLUMN_MM))
         except images.ImageProblem as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(f"{value!r}: image is damaged or truncated ({exc})") from None
     return value
-
-
-PictureFile = Annotated[ImageFile, AfterValidator(_decodable)]
 
 
 class Photo(Model):
     """A photo or drawing from the project, with what it shows and who made it."""
 
-    file: PictureFile
+    file: Annotated[ImageFile, AfterValidator(_decodes)]  # missing or damaged: an error
     caption: Text | None = None
     credit: Text | None = None  # "Photo: Ms. Rivera"
     alt: Text | None = None  # for screen readers; the caption when left out

@@ -1,0 +1,98 @@
+"""The build cache: typeset PDFs stored under a content hash of everything they depend on."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .plan import Typeset
+
+CACHE_DIR = ".takehome-cache"
+FORMAT = "1"  # bump when the layout of entries changes
+
+
+@dataclass
+class Entry:
+    """A cached PDF's facts, kept in memory while its bytes stay on disk."""
+
+    key: str
+    pages: int
+    sha256: str
+
+
+class Cache:
+    """Content-addressed PDFs; an entry that does not verify is discarded, never trusted."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / CACHE_DIR / f"v{FORMAT}"
+        self.discarded: list[str] = []
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.pdf", folder / f"{key}.json"
+
+    def get(self, key: str) -> tuple[Entry, list[str]] | None:
+        """The entry and its recorded warnings, or None when absent or corrupt."""
+        pdf_path, meta_path = self._paths(key)
+        if not meta_path.exists():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            data = pdf_path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != meta["sha256"] or meta["key"] != key:
+                raise ValueError("checksum mismatch")
+            entry = Entry(key, int(meta["pages"]), meta["sha256"])
+            return entry, [str(w) for w in meta.get("warnings", [])]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.discarded.append(key)
+            for path in (pdf_path, meta_path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            return None
+
+    def put(self, key: str, result: Typeset) -> Entry:
+        """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
+        pdf_path, meta_path = self._paths(key)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256(result.pdf).hexdigest()
+        _atomic_write(pdf_path, result.pdf)
+        meta = {"key": key, "pages": result.pages, "sha256": digest, "warnings": result.warnings}
+        _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
+        return Entry(key, result.pages, digest)
+
+    def path(self, entry: Entry) -> Path:
+        return self._paths(entry.key)[0]
+
+    def read(self, entry: Entry) -> bytes:
+        return self.path(entry).read_bytes()
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root.parent, ignore_errors=True)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def key_of(*parts: str | bytes) -> str:
+    """A content hash of the parts, in order."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()

@@ -1,0 +1,51 @@
+"""A harness for hostile inputs: run a real `takehome` process under limits, compare output/."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .conftest import tree_bytes
+
+MEMORY_LIMIT = 3 * 1024**3  # bytes of address space for one build
+TIME_LIMIT = 240  # seconds for one build (a normal sample build takes a few)
+
+
+@dataclass
+class Outcome:
+    code: int
+    output: str
+    unchanged: bool  # output/ is byte-identical to before the run
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
+def takehome(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the command as a user would, bounded in memory and time."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    return subprocess.run([sys.executable, "-m", "takehome", *args, str(project)],
+                          capture_output=True, text=True, timeout=TIME_LIMIT, env=env,
+                          preexec_fn=_limits, check=False)
+
+
+def attempt(project: Path, *args: str) -> Outcome:
+    """Build `project` (already built once) and report what happened to its output."""
+    before = tree_bytes(project / "output")
+    result = takehome(project, "build", "--jobs", "1", *args)
+    text = result.stdout + result.stderr
+    assert "Traceback" not in text, text
+    assert "internal error" not in text, text
+    return Outcome(result.returncode, text, tree_bytes(project / "output") == before)
+
+
+def refused(outcome: Outcome, where: str) -> None:
+    """A clean refusal: exit 1, the file and line named, the previous output intact."""
+    assert outcome.code == 1, outcome.output
+    assert where in outcome.output, outcome.output
+    assert outcome.unchanged
