@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo prints at over 300 dpi on a full page
 MAX_SVG_BYTES = 2_000_000
@@ -99,6 +99,9 @@ def _prepare(path: Path, _size: int, _mtime: int, max_width: int, quality: int) 
     if reason:
         raise ImageProblem(f"{path.name}: {reason}")
     image = Image.open(path)
+    # WeasyPrint, once imported, tells Pillow to fill truncated images with grey; a damaged
+    # photo must be reported instead, whether or not WeasyPrint has been loaded yet.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         # JPEG can decode straight at 1/2, 1/4 or 1/8 scale: a big photo never sits in memory
         # at full size.
@@ -107,6 +110,8 @@ def _prepare(path: Path, _size: int, _mtime: int, max_width: int, quality: int) 
         image = ImageOps.exif_transpose(image)  # phones store "rotate me" instead of rotating
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageProblem(f"{path.name} is damaged and cannot be read ({exc})") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     if image.width > max_width:
         height = max(1, round(image.height * max_width / image.width))
         image = image.resize((max_width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
