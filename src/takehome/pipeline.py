@@ -19,7 +19,7 @@ from .cache import Cache, Entry, key_of
 from .errors import BuildError, Problem, Problems
 from .models.base import Paper
 from .output import MANIFEST, Writer, join_pdfs
-from .plan import Assembly, Batch, DataFile, Job, Page, Step, Typeset
+from .plan import Assembly, Batch, File, Job, Page, Step, Typeset
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 
@@ -119,12 +119,28 @@ def make_plan(project: Project, only: tuple[str, ...], problems: Problems) -> li
     for doc in documents:
         planned = doc.kind.plan(project, doc)
         languages = {s.lang for s in planned if isinstance(s, Job)}
-        check_translations(doc, languages, project.default_language, problems)
+        if doc.kind.check is not None:
+            doc.kind.check(project, doc, languages, problems)
+        else:
+            check_translations(doc, languages, project.default_language, problems)
         steps += planned
     return steps
 
 
 _TAG = re.compile(r"<[^>]*>")
+
+
+def render_files(project: Project, steps: list[Step], problems: Problems) -> dict[str, bytes]:
+    """The bytes of every file that is not typeset: data as given, templates (web pages) rendered."""
+    renderer = Renderer(project.templates)
+    files = {}
+    for step in (s for s in steps if isinstance(s, File)):
+        try:
+            files[step.output] = step.data or renderer.render(step.template,
+                                                               step.context).encode("utf-8")
+        except TemplateProblem as exc:
+            problems.add(exc.problem)
+    return files
 
 
 def render(project: Project, steps: list[Step], problems: Problems,
@@ -192,7 +208,8 @@ def with_keys(project: Project, rendered: list[Rendered],
     for r in rendered:
         refs = _assets(project, r.page.html + r.css, memo)
         key = key_of(engine, r.css, r.page.html, r.page.lang, r.page.title,
-                     str(r.page.max_pages), str(r.job.tagged), str(r.job.forms), *refs, *grey)
+                     str(r.page.max_pages), str(r.job.tagged), str(r.job.forms),
+                     str(r.job.alone), *refs, *grey)
         out.append(Rendered(r.job, r.page, r.css, key))
     return out
 
@@ -200,11 +217,11 @@ def with_keys(project: Project, rendered: list[Rendered],
 def batches(project: Project, rendered: list[Rendered],
             greyscale: bool = False) -> list[tuple[list[Rendered], Batch]]:
     """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
-    groups: dict[tuple[str, bool, bool], list[Rendered]] = defaultdict(list)
+    groups: dict[tuple[str, bool, bool, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
-        groups[(r.css, r.job.tagged, r.job.forms)].append(r)
+        groups[(r.css, r.job.tagged, r.job.forms, r.job.output if r.job.alone else "")].append(r)
     out = []
-    for (css, tagged, forms), members in groups.items():
+    for (css, tagged, forms, _), members in groups.items():
         for start in range(0, len(members), BATCH_RECORDS):
             chunk = members[start:start + BATCH_RECORDS]
             out.append((chunk, Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms,
@@ -269,6 +286,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
     rendered = with_keys(project, render(project, steps, problems, options.ink_saver),
                          options.ink_saver)
+    files = render_files(project, steps, problems)
     problems.raise_if_errors()
 
     cache = Cache(project.root)
@@ -276,26 +294,28 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     entries = _typeset(project, rendered, cache, options, problems, report, started)
     problems.raise_if_errors()
     if options.shard is None:
-        _write(project, steps, entries, cache, options, report)
+        _write(project, steps, entries, files, cache, options, report)
     report.warnings = problems.warnings
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache: Cache,
-           options: Options, report: BuildReport) -> None:
+def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
+           files: dict[str, bytes], cache: Cache, options: Options, report: BuildReport) -> None:
     """Join class sets and write every published file through the staged writer."""
     writer = Writer(options.output or project.root / "output", MANIFEST)
     try:
         for step in steps:
+            if isinstance(step, File):
+                writer.add_data(step.output, files[step.output], {
+                    "kind": step.kind, "document": step.document, "language": step.lang,
+                    "paper": step.paper, "pages": 0, "sources": list(step.sources)})
+                report.files += 1
+                continue
             if isinstance(step, Job):
                 if not step.publish:
                     continue
                 entry = entries[step.output]
-            elif isinstance(step, DataFile):
-                key = key_of("data", step.data)
-                hit = cache.get(key)
-                entry = hit[0] if hit is not None else cache.put(key, Typeset(step.data, 0))
             else:
                 parts = [entries[p] for p in step.parts]
                 key = key_of("join", str(step.duplex), *(p.sha256 for p in parts))
@@ -338,6 +358,8 @@ def typeset_jobs(project: Project, jobs: list[Job], problems: Problems,
 def check(root: Path) -> tuple[Project, list[Problem]]:
     """Validate everything a build would, without typesetting; raises BuildError on errors."""
     project, problems = load(root)
-    render(project, make_plan(project, (), problems), problems)
+    steps = make_plan(project, (), problems)
+    render(project, steps, problems)
+    render_files(project, steps, problems)
     problems.raise_if_errors()
     return project, problems.warnings

@@ -1,4 +1,5 @@
-"""What a build will make: jobs (one PDF each) and assemblies (PDFs joined for the copier)."""
+"""What a build will make: jobs (one PDF each), assemblies (PDFs joined for the copier) and
+files rendered from a template without typesetting (web pages)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ class Job:
     forms: bool = False  # real PDF form fields
     publish: bool = True  # False: only a part of an assembly
     max_pages: int | None = None
+    # Laid out in a WeasyPrint pass of its own, so that counter(page) and counter(pages) count
+    # this document's pages only (records sharing a pass share one page sequence).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,20 +48,22 @@ class Assembly:
 
 
 @dataclass(frozen=True)
-class DataFile:
-    """A file written as it is, not typeset: a calendar export families import, for one."""
+class File:
+    """A file written as it is, not typeset: a web page from a template, or data (an .ics)."""
 
     output: str
     document: str
     kind: str
     title: str
-    data: bytes = field(repr=False)
     lang: str = "mul"
+    template: str = ""  # rendered with `context` when there is no `data`
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    data: bytes = field(default=b"", repr=False)
     sources: tuple[str, ...] = ()
-    paper: str | None = None  # not a printed page
+    paper: str = ""  # not a printed page
 
 
-Step = Job | Assembly | DataFile
+Step = Job | Assembly | File
 
 
 @dataclass(frozen=True)

@@ -151,12 +151,19 @@ def _assign_languages(project: Project, problems: Problems) -> None:
 
 
 def check_translations(document: Document, languages: set[str], default: str,
-                       problems: Problems) -> None:
-    """Warn, once per text, where teacher-written text lacks a language it is printed in."""
-    for loc, text in walk_texts(document.model):
+                       problems: Problems, value: Any = None, loc: tuple[str | int, ...] = (),
+                       what: str = "") -> None:
+    """Warn, once per text, where teacher-written text lacks a language it is printed in.
+
+    `value` and `loc`: check only this part of the document (found at `loc`); `what` names it
+    in the message (e.g. 'section "Dates to remember"').
+    """
+    part = document.model if value is None else value
+    for where, text in walk_texts(part, loc):
         missing = sorted(lang for lang in languages if lang != default and not text.has(lang))
         if missing:
-            line, col = document.loaded.marks.locate(loc)
+            line, col = document.loaded.marks.locate(where)
             names = ", ".join(i18n.language_name(m, "en") for m in missing)
-            problems.warn(f"no {names} translation; the {i18n.language_name(default, 'en')} text "
-                          "is printed instead", document.path, line, col)
+            problems.warn(f"{what + ': ' if what else ''}no {names} translation; the "
+                          f"{i18n.language_name(default, 'en')} text is printed instead",
+                          document.path, line, col)

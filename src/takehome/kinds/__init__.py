@@ -12,8 +12,12 @@ from typing import TYPE_CHECKING
 from ..models.base import Model
 
 if TYPE_CHECKING:
+    from ..errors import Problems
     from ..plan import Step
     from ..project import Document, Project
+
+# (project, document, languages its PDFs are printed in, problems) -> None
+Check = Callable[["Project", "Document", set[str], "Problems"], None]
 
 
 @dataclass(frozen=True)
@@ -27,9 +31,11 @@ class Kind:
     # For a kind made from project data rather than one YAML file each (the school calendar):
     # its documents, given the loaded project; `pattern` is then not used.
     documents: Callable[[Project], list[Document]] | None = None
+    # Warnings after planning; None: warn where a Text lacks a language it is printed in.
+    check: Check | None = None
 
 
 def all_kinds() -> list[Kind]:
-    from . import calendar, intake
+    from . import calendar, intake, newsletter
 
-    return [intake.KIND, calendar.KIND]
+    return [intake.KIND, calendar.KIND, newsletter.KIND]

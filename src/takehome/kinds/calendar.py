@@ -26,7 +26,7 @@ from ..calendar_layout import (
 from ..i18n import N_
 from ..load import Loaded, Marks
 from ..models.calendar import CalendarContent
-from ..plan import DataFile, Job, Step
+from ..plan import File, Job, Step
 from ..schoolyear import Calendar, Event, KeyDate, format_key_date, format_span
 from . import Kind
 
@@ -207,7 +207,7 @@ def plan(project: Project, doc: Document) -> list[Step]:
         key_title = gettext(N_("Key dates %(year)s")) % {"year": year_label}
         steps.append(job("key-dates", "calendar/key-dates.html", key_title,
                          groups=_key_date_groups(calendar, lang)))
-        steps.append(DataFile(
+        steps.append(File(
             output=f"{folder}/calendar.{lang}.ics", document=doc.name, kind=KIND.name,
             title=f"{title} {year_label}", lang=lang, sources=calendar.sources,
             data=ics.export(calendar.events, name=f"{project.settings.school.name}: {title}",
