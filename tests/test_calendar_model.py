@@ -161,3 +161,13 @@ def test_unknown_ics_category_fails_naming_the_file_and_line(project: Path) -> N
                 if ics[i] == "BEGIN:VEVENT") + 1
     assert (f"district.ics:{begin}: error: event 'Varsity Football vs. Riverside' has the "
             "category 'Athletics'") in result.output
+
+
+def test_week_start_by_setting_or_locale(sample: Calendar) -> None:
+    assert sample.week_start("en") == 6 and sample.week_start("es") == 6  # the US: Sunday
+    spain = sample.__class__(sample.year, sample.content.model_copy(update={"holidays": None}),
+                             sample.categories)
+    assert spain.week_start("es") == 0  # no country given: Spanish weeks start on Monday
+    monday = sample.__class__(sample.year, sample.content.model_copy(
+        update={"week_start": "monday"}), sample.categories, country="US")
+    assert monday.week_start("en") == 0

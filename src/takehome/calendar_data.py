@@ -54,7 +54,10 @@ def load_calendar(root: Path, settings: Settings, problems: Problems) -> Calenda
     for message in messages:
         _error(problems, path, loaded, ("categories",), message)
     calendar = Calendar(settings.year, content, categories,
-                        country=content.holidays.country.upper() if content.holidays else None)
+                        country=content.holidays.country.upper() if content.holidays else None,
+                        path=path if path.is_file() else content_dir / ICS_FOLDER, loaded=loaded)
+    inputs = ([path] if path.is_file() else []) + files
+    calendar.sources = tuple(p.relative_to(root).as_posix() for p in inputs)
     _yaml_events(calendar, path, loaded, problems)
     _imports(calendar, root, files, path, loaded, problems)
     _holidays(calendar, path, loaded, problems)

@@ -1,4 +1,4 @@
-"""The `takehome` command: new, check, build. Thin: the work is in pipeline.py."""
+"""The `takehome` command: new, check, build, package, preview. Thin: the work is elsewhere."""
 
 from __future__ import annotations
 
@@ -71,10 +71,14 @@ def new(directory: Path) -> None:
 @debug_option
 def check(directory: Path) -> None:
     """Validate everything without rendering PDFs."""
+    from . import package
+
     project, warnings = pipeline.check(directory)
-    _report_warnings(warnings)
-    click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students: "
-               "no errors.")
+    listings, product_warnings = package.check(project)
+    _report_warnings(warnings + product_warnings)
+    products = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
+    click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
+               f"{products}: no errors.")
 
 
 def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
@@ -128,6 +132,60 @@ def clean(directory: Path) -> None:
     root = pipeline.find_root(directory)
     Cache(root).clear()
     click.echo(f"Emptied the cache of {display_path(root)}.")
+
+
+@main.command(name="package")
+@project_argument
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write the products (default: the project's dist/).")
+@click.option("--product", "products", multiple=True, metavar="SLUG",
+              help="Package only this product (its folder name under dist/); repeatable.")
+@debug_option
+def package_command(directory: Path, output: Path | None, products: tuple[str, ...]) -> None:
+    """Package products for sale: Letter and A4, colour and ink-saver, preview, thumbnails, zip."""
+    from . import package
+
+    report = package.package(directory, package.Options(output=output, products=products))
+    _report_warnings(report.warnings)
+    for product in report.products:
+        click.echo(f"{display_path(product.folder)}: {len(product.files)} files")
+    click.echo(f"Packaged {len(report.products)} product{'s' if len(report.products) != 1 else ''}"
+               f" in {report.seconds:.1f} s.")
+
+
+def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int]:
+    """"1,3-5" -> [1, 3, 4, 5]."""
+    pages: list[int] = []
+    for part in (value or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        first, _, last = part.partition("-")
+        if not first.isdigit() or (last and not last.isdigit()):
+            raise click.BadParameter(f"{part!r} is not a page or a range like 3-5")
+        pages += range(int(first), int(last or first) + 1)
+    return pages
+
+
+@main.command()
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the pictures (default: beside the PDF, named after it).")
+@click.option("--dpi", type=click.IntRange(20, 600), default=100, show_default=True,
+              help="Resolution of the pictures.")
+@click.option("--pages", callback=_page_list, metavar="LIST",
+              help="Pages to render, e.g. 1,3-5 (default: all).")
+@debug_option
+def preview(pdf: Path, output: Path | None, dpi: int, pages: list[int]) -> None:
+    """Render a PDF's pages as PNG pictures, to look at them without a PDF viewer."""
+    from .package import raster
+
+    target = output or pdf.with_name(f"{pdf.stem}-pages")
+    try:
+        written = raster.preview_files(pdf, target, dpi, pages)
+    except raster.PdfError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {len(written)} picture{'s' if len(written) != 1 else ''} to "
+               f"{display_path(target)}.")
 
 
 if __name__ == "__main__":  # pragma: no cover

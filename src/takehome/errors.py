@@ -55,19 +55,20 @@ class Problems:
     """Collects every error and warning of a build so they are reported together."""
 
     items: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False)
 
     def error(self, message: str, path: Path | None = None, line: int | None = None,
               col: int | None = None) -> None:
-        self.items.append(Problem(message, path, line, col, "error"))
+        self.add(Problem(message, path, line, col, "error"))
 
     def warn(self, message: str, path: Path | None = None, line: int | None = None,
              col: int | None = None) -> None:
-        problem = Problem(message, path, line, col, "warning")
-        if problem not in self.items:
-            self.items.append(problem)
+        self.add(Problem(message, path, line, col, "warning"))
 
     def add(self, problem: Problem) -> None:
-        if problem not in self.items:
+        """Record a problem once, however many times it is found."""
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.items.append(problem)
 
     @property

@@ -79,11 +79,19 @@ def versions() -> dict[str, str]:
 
 
 def credits() -> list[dict[str, str]]:
-    """Name, version and licence of each font in use, for credits pages."""
+    """Name, version, licence and copyright of each installed font, for credits pages."""
     return [
-        {"name": f.name, "version": f.version, "license": f.license}
+        {"name": f.name, "version": f.version, "license": f.license,
+         "copyright": _copyright(f.files[0].path) if f.files else ""}
         for f in sorted(fontpkg.families().values(), key=lambda f: f.name)
     ]
+
+
+@cache
+def _copyright(path: Path) -> str:
+    """The copyright notice the font file carries (its name table, entry 0)."""
+    with TTFont(path, lazy=True) as font:
+        return (font["name"].getDebugName(0) or "").strip()
 
 
 def isolate_fontconfig() -> None:

@@ -9,6 +9,7 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import icalendar
 import recurring_ical_events
@@ -16,6 +17,9 @@ from icalendar.parser import Contentline
 
 from .errors import ContentError
 from .load import read_text
+
+if TYPE_CHECKING:
+    from .schoolyear import Event
 
 MAX_ICS_BYTES = 5_000_000
 MAX_OCCURRENCES = 20_000  # per file, within the school year
@@ -109,7 +113,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _reason(exc: Exception) -> str:
-    return str(exc).split(": ", 1)[-1] if "could not be parsed" in str(exc) else str(exc)
+    """icalendar's message without the line it repeats."""
+    return str(exc).rsplit("': ", 1)[-1] if "could not be parsed" in str(exc) else str(exc)
 
 
 def _broken_line(component: _Component, prop: str | None) -> int:
@@ -140,10 +145,11 @@ def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
     where = {id(c): scanned for c, scanned in zip(components, order, strict=True)}
     for component in components:
         scanned = where[id(component)]
-        for prop, message in getattr(component, "errors", []):
+        broken = getattr(component, "errors", [])
+        for prop, message in broken:
             errors.append(ContentError(f"{prop or 'line'}: {message}", path,
                                        _broken_line(scanned, prop)))
-        if component.name == "VEVENT":
+        if component.name == "VEVENT" and not broken:
             errors += _check_event(path, component, scanned)
     if errors:
         return None, errors
@@ -170,11 +176,25 @@ def _check_event(path: Path, event: icalendar.Component, scanned: _Component) ->
         if times > MAX_TIMES_A_DAY:
             errors.append(ContentError(f"RRULE repeats {times} times a day; the limit is "
                                        f"{MAX_TIMES_A_DAY}", path, line))
+        if _never(rule):
+            errors.append(ContentError("RRULE never happens (no month has such a day)", path,
+                                       line))
         unknown = sorted(set(rule) - set(icalendar.prop.vRecur.types) - {"RSCALE", "SKIP"})
         if unknown:
             errors.append(ContentError(f"RRULE has unknown part(s) {', '.join(unknown)}", path,
                                        line))
     return errors
+
+
+def _never(rule: icalendar.prop.vRecur) -> bool:
+    """A rule whose days exist in none of its months (February 30): the expander would search
+    every year to 9999 for one, since it only stops at UNTIL once something happens."""
+    days = [int(d) for d in rule.get("BYMONTHDAY", [])]
+    if not days:
+        return False
+    months = [int(m) for m in rule.get("BYMONTH", [])] or list(range(1, 13))
+    longest = {m: 29 if m == 2 else 30 if m in (4, 6, 9, 11) else 31 for m in months}
+    return not any(-longest[m] <= d <= longest[m] and d != 0 for m in months for d in days)
 
 
 def _file_zone(components: list[icalendar.Component]) -> str | None:
@@ -304,3 +324,39 @@ def stable_uid(*parts: object) -> str:
     """A UID that stays the same from build to build for the same event."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
     return f"{digest}@takehome"
+
+
+def export(events: list[Event], *, name: str, lang: str, default: str, zone: str | None,
+           stamp: dt.date) -> bytes:
+    """The events as an .ics file for families' phones; reading it back gives the same events."""
+    tz = zoneinfo.ZoneInfo(zone) if zone else None
+    calendar = icalendar.Calendar()
+    calendar.add("PRODID", "-//takehome//School calendar//EN")
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", "PUBLISH")
+    calendar.add("X-WR-CALNAME", name)
+    if zone:
+        calendar.add("X-WR-TIMEZONE", zone)
+    # A fixed stamp, not the build time: the same calendar gives the same file.
+    dtstamp = dt.datetime.combine(stamp, dt.time(), dt.UTC)
+    for event in events:
+        item = icalendar.Event()
+        item.add("UID", event.uid)
+        item.add("DTSTAMP", dtstamp)
+        item.add("SUMMARY", event.title.get(lang, default))
+        if event.start_time is None:
+            item.add("DTSTART", event.start)
+            item.add("DTEND", event.end + dt.timedelta(days=1))
+        else:
+            item.add("DTSTART", dt.datetime.combine(event.start, event.start_time, tz))
+            if event.end_time is not None:
+                item.add("DTEND", dt.datetime.combine(event.end, event.end_time, tz))
+        if event.location is not None:
+            item.add("LOCATION", event.location.get(lang, default))
+        item.add("CATEGORIES", [event.category.label.get(lang, default)])
+        item.add("TRANSP", "TRANSPARENT")  # a school day off does not make the parent busy
+        calendar.add_component(item)
+    if tz is not None:
+        calendar.add_missing_timezones()
+    return calendar.to_ical()

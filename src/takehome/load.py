@@ -120,6 +120,9 @@ class _Builder:
         except yaml.constructor.ConstructorError as exc:
             raise ContentError(_clean(exc.problem or str(exc)), self.marks.path,
                                *_mark(node)) from None
+        except (ValueError, OverflowError) as exc:  # e.g. a date like 0000-00-00
+            raise ContentError(f"{node.value!r} is not a valid value: {exc}", self.marks.path,
+                               *_mark(node)) from None
 
 
 def _clean(message: str) -> str:
@@ -129,7 +132,13 @@ def _clean(message: str) -> str:
 def load_yaml(path: Path) -> Loaded:
     """Load one YAML file: safe types only, no duplicate keys, bounded size, depth and aliases."""
     text = read_text(path)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ContentError(f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+                           path, line, col) from None
     builder = _Builder(path, loader)
     try:
         node = loader.get_single_node()

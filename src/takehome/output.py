@@ -8,7 +8,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -16,6 +16,16 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 
 MANIFEST = "manifest.json"
+
+
+def _file_mode() -> int:
+    """What open() would give a new file: mkstemp makes 0600, too private for a shared folder."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
 
 
 def join_pdfs(parts: list[bytes], duplex: bool) -> tuple[bytes, int]:
@@ -69,18 +79,27 @@ class Writer:
 
     def add(self, path: str, digest: str, source: Path, entry: Mapping[str, Any]) -> None:
         """Stage the file at `source` (its sha256 is `digest`) to be published as `path`."""
+        self._stage(path, digest, source.stat().st_size, source.read_bytes, entry)
+
+    def add_data(self, path: str, data: bytes, entry: Mapping[str, Any]) -> None:
+        """Stage bytes made in memory (a web page) to be published as `path`."""
+        self._stage(path, sha256(data), len(data), lambda: data, entry)
+
+    def _stage(self, path: str, digest: str, size: int, read: Callable[[], bytes],
+               entry: Mapping[str, Any]) -> None:
         if path in self.entries:
             raise ValueError(f"two documents would write the same file: {path}")
         target = _safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
         if self.published.get(path) == digest and target.is_file() and \
-                target.stat().st_size == source.stat().st_size:
+                target.stat().st_size == size:
             return  # unchanged since the last build: leave the file (and its date) alone
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as fh:
-            fh.write(source.read_bytes())
+            fh.write(read())
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -104,6 +123,7 @@ class Writer:
         target = self.root / self.manifest
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
         self.staged.append((Path(tmp), target))

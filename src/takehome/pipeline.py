@@ -14,11 +14,12 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from . import __version__, fonts
+from . import __version__, fonts, inksaver
 from .cache import Cache, Entry, key_of
 from .errors import BuildError, Problem, Problems
+from .models.base import Paper
 from .output import MANIFEST, Writer, join_pdfs
-from .plan import Assembly, Batch, Job, Page, Step, Typeset
+from .plan import Assembly, Batch, File, Job, Page, Step, Typeset
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 
@@ -42,6 +43,9 @@ class Options:
     jobs: int = 0  # typesetting processes; 0: one per core
     shard: tuple[int, int] | None = None  # (k, n): typeset the k-th of n parts into the cache
     progress: Callable[[Progress], None] | None = None
+    outputs: tuple[str, ...] = ()  # only these files (and the parts they join); others are kept
+    paper: Paper | None = None  # lay every document out for this paper instead of the settings'
+    ink_saver: bool = False  # greyscale, no fills: for sellers' ink-saver versions
 
 
 @dataclass
@@ -75,6 +79,32 @@ def load(root: Path) -> tuple[Project, Problems]:
     return project, problems
 
 
+def apply_overrides(project: Project, options: Options) -> None:
+    """Paper and ink-saver overrides, set on the settings so every kind plans with them."""
+    update: dict[str, object] = {}
+    if options.paper:
+        update["paper"] = options.paper
+    if options.ink_saver:
+        theme = project.settings.theme
+        update["theme"] = theme.model_copy(update={"accent": inksaver.grey(theme.accent)})
+    if update:
+        project.settings = project.settings.model_copy(update=update)
+
+
+def select_outputs(steps: list[Step], outputs: tuple[str, ...], problems: Problems) -> list[Step]:
+    """The steps making `outputs`, with the jobs their assemblies join."""
+    if not outputs:
+        return steps
+    known = {s.output for s in steps}
+    for missing in sorted(set(outputs) - known):
+        problems.error(f"no file {missing} in this build")
+    wanted = set(outputs)
+    for step in steps:
+        if isinstance(step, Assembly) and step.output in wanted:
+            wanted.update(step.parts)
+    return [s for s in steps if s.output in wanted]
+
+
 def _selected(name: str, only: tuple[str, ...]) -> bool:
     return not only or any(name == o or name.startswith(o.rstrip("/") + "/") for o in only)
 
@@ -89,7 +119,10 @@ def make_plan(project: Project, only: tuple[str, ...], problems: Problems) -> li
     for doc in documents:
         planned = doc.kind.plan(project, doc)
         languages = {s.lang for s in planned if isinstance(s, Job)}
-        check_translations(doc, languages, project.default_language, problems)
+        if doc.kind.check is not None:
+            doc.kind.check(project, doc, languages, problems)
+        else:
+            check_translations(doc, languages, project.default_language, problems)
         steps += planned
     return _shared_once(steps)
 
@@ -116,7 +149,21 @@ def _shared_once(steps: list[Step]) -> list[Step]:
 _TAG = re.compile(r"<[^>]*>")
 
 
-def render(project: Project, steps: list[Step], problems: Problems) -> list[Rendered]:
+def render_files(project: Project, steps: list[Step], problems: Problems) -> dict[str, bytes]:
+    """The bytes of every file that is not typeset: data as given, templates (web pages) rendered."""
+    renderer = Renderer(project.templates)
+    files = {}
+    for step in (s for s in steps if isinstance(s, File)):
+        try:
+            files[step.output] = step.data or renderer.render(step.template,
+                                                               step.context).encode("utf-8")
+        except TemplateProblem as exc:
+            problems.add(exc.problem)
+    return files
+
+
+def render(project: Project, steps: list[Step], problems: Problems,
+           ink_saver: bool = False) -> list[Rendered]:
     """Jinja for every job; warns about characters that no font can print."""
     renderer = Renderer(project.templates)
     stylesheets: dict[tuple[tuple[str, ...], str], str] = {}
@@ -129,8 +176,9 @@ def render(project: Project, steps: list[Step], problems: Problems) -> list[Rend
             if key not in stylesheets:
                 css_context = project.context(project.default_language, theme=project.settings.theme,
                                               paper=job.paper, fonts=fonts.face_css(font))
-                stylesheets[key] = "\n".join(renderer.render(name, css_context)
-                                             for name in job.stylesheets)
+                names = job.stylesheets + ((inksaver.STYLESHEET,) if ink_saver else ())
+                css = "\n".join(renderer.render(name, css_context) for name in names)
+                stylesheets[key] = inksaver.grey_css(css) if ink_saver else css
             body = renderer.render(job.template, job.context)
         except TemplateProblem as exc:
             problems.add(exc.problem)
@@ -170,28 +218,33 @@ def engine_fingerprint() -> str:
                        "pypdf": version("pypdf"), "fonts": fonts.versions()}, sort_keys=True)
 
 
-def with_keys(project: Project, rendered: list[Rendered]) -> list[Rendered]:
+def with_keys(project: Project, rendered: list[Rendered],
+              greyscale: bool = False) -> list[Rendered]:
     """Each rendered job with its cache key: a hash of exactly what the typesetter receives."""
     engine, memo = engine_fingerprint(), {}
+    grey = ("greyscale",) if greyscale else ()  # images are drawn in grey
     out = []
     for r in rendered:
         refs = _assets(project, r.page.html + r.css, memo)
         key = key_of(engine, r.css, r.page.html, r.page.lang, r.page.title,
-                     str(r.page.max_pages), str(r.job.tagged), str(r.job.forms), *refs)
+                     str(r.page.max_pages), str(r.job.tagged), str(r.job.forms),
+                     str(r.job.alone), *refs, *grey)
         out.append(Rendered(r.job, r.page, r.css, key))
     return out
 
 
-def batches(project: Project, rendered: list[Rendered]) -> list[tuple[list[Rendered], Batch]]:
+def batches(project: Project, rendered: list[Rendered],
+            greyscale: bool = False) -> list[tuple[list[Rendered], Batch]]:
     """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
-    groups: dict[tuple[str, bool, bool], list[Rendered]] = defaultdict(list)
+    groups: dict[tuple[str, bool, bool, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
-        groups[(r.css, r.job.tagged, r.job.forms)].append(r)
+        groups[(r.css, r.job.tagged, r.job.forms, r.job.output if r.job.alone else "")].append(r)
     out = []
-    for (css, tagged, forms), members in groups.items():
+    for (css, tagged, forms, _), members in groups.items():
         for start in range(0, len(members), BATCH_RECORDS):
             chunk = members[start:start + BATCH_RECORDS]
-            out.append((chunk, Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms)))
+            out.append((chunk, Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms,
+                                     greyscale)))
     return out
 
 
@@ -219,7 +272,7 @@ def _typeset(project: Project, rendered: list[Rendered], cache: Cache, options: 
             problems.warn(f"{r.job.output}: {message}")
     for key in cache.discarded:
         problems.warn(f"discarded a corrupt cache entry ({key[:12]}); it was rendered again")
-    planned = batches(project, missing)
+    planned = batches(project, missing, options.ink_saver)
     if not planned:
         return entries
     from .typeset import typeset_all  # WeasyPrint loads only when there is work for it
@@ -248,8 +301,11 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     options = options or Options()
     started = time.perf_counter()
     project, problems = load(root)
-    steps = make_plan(project, options.only, problems)
-    rendered = with_keys(project, render(project, steps, problems))
+    apply_overrides(project, options)
+    steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
+    rendered = with_keys(project, render(project, steps, problems, options.ink_saver),
+                         options.ink_saver)
+    files = render_files(project, steps, problems)
     problems.raise_if_errors()
 
     cache = Cache(project.root)
@@ -257,18 +313,24 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     entries = _typeset(project, rendered, cache, options, problems, report, started)
     problems.raise_if_errors()
     if options.shard is None:
-        _write(project, steps, entries, cache, options, report)
+        _write(project, steps, entries, files, cache, options, report)
     report.warnings = problems.warnings
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache: Cache,
-           options: Options, report: BuildReport) -> None:
+def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
+           files: dict[str, bytes], cache: Cache, options: Options, report: BuildReport) -> None:
     """Join class sets and write every published file through the staged writer."""
     writer = Writer(options.output or project.root / "output", MANIFEST)
     try:
         for step in steps:
+            if isinstance(step, File):
+                writer.add_data(step.output, files[step.output], {
+                    "kind": step.kind, "document": step.document, "language": step.lang,
+                    "paper": step.paper, "pages": 0, "sources": list(step.sources)})
+                report.files += 1
+                continue
             if isinstance(step, Job):
                 if not step.publish:
                     continue
@@ -287,7 +349,8 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache
                 "paper": step.paper, "pages": entry.pages, "sources": list(step.sources)})
             report.files += 1
             report.pages += entry.pages
-        writer.commit({s.document for s in steps} if options.only else None)
+        writer.commit(set() if options.outputs else
+                      {s.document for s in steps} if options.only else None)
     except OSError as exc:
         writer.abort()
         raise BuildError([Problem(f"could not write the output: {exc.strerror or exc}; the "
@@ -298,9 +361,24 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry], cache
         raise
 
 
+def typeset_jobs(project: Project, jobs: list[Job], problems: Problems,
+                 ink_saver: bool = False) -> dict[str, bytes]:
+    """PDFs of jobs made outside a build (a product's own pages), through the cache."""
+    started = time.perf_counter()
+    rendered = with_keys(project, render(project, list(jobs), problems, ink_saver), ink_saver)
+    problems.raise_if_errors()
+    cache = Cache(project.root)
+    entries = _typeset(project, rendered, cache, Options(ink_saver=ink_saver), problems,
+                       BuildReport(), started)
+    problems.raise_if_errors()
+    return {output: cache.read(entry) for output, entry in entries.items()}
+
+
 def check(root: Path) -> tuple[Project, list[Problem]]:
     """Validate everything a build would, without typesetting; raises BuildError on errors."""
     project, problems = load(root)
-    render(project, make_plan(project, (), problems), problems)
+    steps = make_plan(project, (), problems)
+    render(project, steps, problems)
+    render_files(project, steps, problems)
     problems.raise_if_errors()
     return project, problems.warnings

@@ -1,4 +1,5 @@
-"""What a build will make: jobs (one PDF each) and assemblies (PDFs joined for the copier)."""
+"""What a build will make: jobs (one PDF each), assemblies (PDFs joined for the copier) and
+files rendered from a template without typesetting (web pages)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class Job:
     forms: bool = False  # real PDF form fields
     publish: bool = True  # False: only a part of an assembly
     max_pages: int | None = None
+    # Laid out in a WeasyPrint pass of its own, so that counter(page) and counter(pages) count
+    # this document's pages only (records sharing a pass share one page sequence).
+    alone: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,23 @@ class Assembly:
     lang: str = "mul"  # several languages
 
 
-Step = Job | Assembly
+@dataclass(frozen=True)
+class File:
+    """A file written as it is, not typeset: a web page from a template, or data (an .ics)."""
+
+    output: str
+    document: str
+    kind: str
+    title: str
+    lang: str = "mul"
+    template: str = ""  # rendered with `context` when there is no `data`
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    data: bytes = field(default=b"", repr=False)
+    sources: tuple[str, ...] = ()
+    paper: str = ""  # not a printed page
+
+
+Step = Job | Assembly | File
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,7 @@ class Batch:
     base_dir: Path
     tagged: bool = False
     forms: bool = False
+    greyscale: bool = False  # images drawn in grey (ink-saver versions)
 
 
 @dataclass

@@ -115,14 +115,17 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     project = Project(root, settings, roster, calendar=load_calendar(root, settings, problems))
     _assign_languages(project, problems)
     for kind in all_kinds():
+        if kind.documents is not None:
+            project.documents += kind.documents(project)
+            continue
         for path in sorted(content.glob(kind.pattern)):
             model, loaded = _load(path, kind.model, problems, root)
             if model is not None and loaded is not None:
                 name = path.relative_to(content).with_suffix("").as_posix()
                 project.documents.append(Document(name, kind, path, model, loaded))
     for document in project.documents:
-        if document.kind.check is not None:
-            document.kind.check(project, document, problems)
+        if document.kind.cross_check is not None:
+            document.kind.cross_check(project, document, problems)
     return project
 
 
@@ -151,12 +154,19 @@ def _assign_languages(project: Project, problems: Problems) -> None:
 
 
 def check_translations(document: Document, languages: set[str], default: str,
-                       problems: Problems) -> None:
-    """Warn, once per text, where teacher-written text lacks a language it is printed in."""
-    for loc, text in walk_texts(document.model):
+                       problems: Problems, value: Any = None, loc: tuple[str | int, ...] = (),
+                       what: str = "") -> None:
+    """Warn, once per text, where teacher-written text lacks a language it is printed in.
+
+    `value` and `loc`: check only this part of the document (found at `loc`); `what` names it
+    in the message (e.g. 'section "Dates to remember"').
+    """
+    part = document.model if value is None else value
+    for where, text in walk_texts(part, loc):
         missing = sorted(lang for lang in languages if lang != default and not text.has(lang))
         if missing:
-            line, col = document.loaded.marks.locate(loc)
+            line, col = document.loaded.marks.locate(where)
             names = ", ".join(i18n.language_name(m, "en") for m in missing)
-            problems.warn(f"no {names} translation; the {i18n.language_name(default, 'en')} text "
-                          "is printed instead", document.path, line, col)
+            problems.warn(f"{what + ': ' if what else ''}no {names} translation; the "
+                          f"{i18n.language_name(default, 'en')} text is printed instead",
+                          document.path, line, col)

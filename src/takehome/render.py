@@ -6,6 +6,7 @@ import datetime as dt
 import signal
 import sys
 import threading
+import unicodedata
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import Any
 
 import jinja2
 import segno
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
 from jinja2 import pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
@@ -23,6 +24,7 @@ from markupsafe import Markup
 from . import i18n
 from .errors import Problem
 from .models.base import Text
+from .richtext import markdown, short_url
 from .schoolyear import KeyDate, format_key_date, format_span
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -41,11 +43,35 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
 
 
 @pass_context
-def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long") -> str:
-    """A date written the way the document's language writes it (Babel)."""
+def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long",
+          skeleton: str | None = None) -> str:
+    """A date written the way the document's language writes it (Babel).
+
+    `skeleton` ("yMMMM", "MMMEd") names the fields wanted and lets the language order them.
+    """
     if value is None:
         return ""
+    if skeleton:
+        return format_skeleton(skeleton, value, locale=ctx["lang"])
     return format_date(value, format=format, locale=ctx["lang"])
+
+
+def _isolate(value: object) -> Markup:
+    """Text set apart in its own direction (from its first letter), so that a phone number,
+    address or name keeps its order inside a paragraph running the other way."""
+    text = str(value)
+    direction = "ltr"
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            direction = "ltr" if kind == "L" else "rtl"
+            break
+    return Markup('<span dir="{}">{}</span>').format(direction, text)
+
+
+def _markdown(value: str, web: bool = False) -> Markup:
+    """Teacher-written Markdown as HTML; on paper each link's address is printed after it."""
+    return markdown(value, print_links=not web)
 
 
 @pass_context
@@ -145,7 +171,8 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
-            env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time)
+            env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
+                               markdown=_markdown, isolate=_isolate, short_url=short_url)
             self._envs[lang] = env
         return self._envs[lang]
 

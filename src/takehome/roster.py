@@ -110,18 +110,21 @@ def _decode(raw: bytes, path: Path) -> str:
         raise ContentError("roster is neither UTF-8 nor Windows-1252 text", path, line) from None
 
 
-def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:
-    sample = text[:8192]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        first = sample.split("\n", 1)[0]
-        return csv.excel_tab if first.count("\t") > max(first.count(","), first.count(";")) else (
-            _Semicolon if first.count(";") > first.count(",") else csv.excel)
+def _dialect(text: str) -> type[csv.Dialect]:
+    """Comma, semicolon (Excel in many European locales) or tab, judged by the header line.
 
+    Only the separator is guessed: csv.Sniffer also guesses the quote character, and a name
+    like O'Brien in the data then breaks every row.
+    """
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
 
-class _Semicolon(csv.excel):
-    delimiter = ";"
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
 
 
 def _map_columns(header: list[str], columns: Mapping[str, str], path: Path) -> dict[str, int]:

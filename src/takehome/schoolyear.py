@@ -7,6 +7,7 @@ import difflib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from babel import Locale
@@ -14,6 +15,7 @@ from babel.core import get_global
 
 from . import i18n
 from .i18n import N_
+from .load import Loaded
 from .models.base import Text
 from .models.calendar import CalendarContent, CategorySpec
 
@@ -121,6 +123,13 @@ class Calendar:
     country: str | None = None
     updated: dt.date | None = None
     outside: int = 0  # imported events left out because they fall outside the school year
+    path: Path | None = None  # content/calendar.yaml (or the calendar/ folder without one)
+    loaded: Loaded | None = None
+    sources: tuple[str, ...] = ()  # every input file, relative to the project
+
+    @property
+    def title(self) -> Text:
+        return self.content.title or Text(i18n.catalog_text(N_("School calendar")))
 
     def between(self, start: dt.date, end: dt.date) -> list[Event]:
         """Events touching the days from `start` to `end`, in date order."""

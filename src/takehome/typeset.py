@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import fonts
+from . import fonts, inksaver
 from .plan import Batch, Typeset
 
 # Same input, same bytes: fontTools stamps instanced variable fonts with the current time
@@ -23,7 +23,7 @@ fonts.isolate_fontconfig()
 
 from weasyprint import CSS, HTML  # noqa: E402 - after the environment above is set
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
-from weasyprint.urls import URLFetcher  # noqa: E402
+from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,20 @@ class RefusedURL(ValueError):
 class LocalFetcher(URLFetcher):
     """Serves files under the allowed folders only: no network, nothing else on the disk."""
 
-    def __init__(self, roots: Sequence[Path]) -> None:
+    def __init__(self, roots: Sequence[Path], greyscale: bool = False) -> None:
         super().__init__(allowed_protocols={"file", "data"})
         self.roots = [Path(r).resolve() for r in roots]
+        self.greyscale = greyscale
 
     def fetch(self, url: str, headers: object = None):  # type: ignore[no-untyped-def]
+        response = self._fetch(url, headers)
+        if self.greyscale and response.content_type.startswith("image/"):
+            data = inksaver.grey_image(response.read(), response.content_type)
+            response.close()
+            return URLFetcherResponse(response.url, data, response.headers)
+        return response
+
+    def _fetch(self, url: str, headers: object):  # type: ignore[no-untyped-def]
         parts = urlsplit(url)
         if parts.scheme == "data":
             return super().fetch(url, headers)
@@ -141,7 +150,7 @@ def _shell(batch: Batch) -> str:
 
 def typeset(batch: Batch) -> list[Typeset]:
     """Lay out every record of `batch` in one pass and write one PDF per record."""
-    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
+    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()], batch.greyscale)
     with _captured() as capture:
         stylesheet = _stylesheet(batch.css, batch.base_dir)
         document = HTML(string=_shell(batch), base_url=batch.base_dir.as_uri() + "/",

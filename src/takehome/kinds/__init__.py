@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from ..plan import Step
     from ..project import Document, Project
 
+# (project, document, languages its PDFs are printed in, problems) -> None
+Check = Callable[["Project", "Document", set[str], "Problems"], None]
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -25,12 +28,18 @@ class Kind:
     pattern: str  # content files of this kind, a glob under content/
     model: type[Model]
     plan: Callable[[Project, Document], list[Step]]
-    # Checks against the roster or other documents, once everything is loaded (a log naming a
+    # For a kind made from project data rather than one YAML file each (the school calendar):
+    # its documents, given the loaded project; `pattern` is then not used.
+    documents: Callable[[Project], list[Document]] | None = None
+    # Warnings after planning; None: warn where a Text lacks a language it is printed in.
+    check: Check | None = None
+    # Checks against the roster or other documents once everything is loaded (a log naming a
     # student who is not on the roster); errors go to Problems with their file and line.
-    check: Callable[[Project, Document, Problems], None] | None = None
+    cross_check: Callable[[Project, Document, Problems], None] | None = None
 
 
 def all_kinds() -> list[Kind]:
-    from . import cards, intake, log, packets, welcome
+    from . import calendar, cards, intake, log, newsletter, packets, welcome
 
-    return [intake.KIND, welcome.KIND, cards.KIND, log.KIND, packets.KIND]
+    return [intake.KIND, welcome.KIND, calendar.KIND, newsletter.KIND, cards.KIND, log.KIND,
+            packets.KIND]

@@ -30,7 +30,7 @@ def contacts(project: Project, doc: Document, problems: Problems) -> list[Contac
     return read_log(log, doc.path, project.root, project.roster, problems, doc.loaded.marks)
 
 
-def check(project: Project, doc: Document, problems: Problems) -> None:
+def cross_check(project: Project, doc: Document, problems: Problems) -> None:
     """Every entry names a student on the roster and is well formed (errors with their line)."""
     contacts(project, doc, problems)
 
@@ -70,7 +70,7 @@ def plan(project: Project, doc: Document) -> list[Step]:
                          students=project.roster.students, rows=FAMILY_ROWS[paper], methods=methods,
                          heading=gettext(N_("Connection log")),
                          max_pages=len(project.roster.students)))
-    found = contacts(project, doc, Problems())  # check() has reported any problem already
+    found = contacts(project, doc, Problems())  # cross_check() has reported any problem
     if found:
         as_of = log.as_of or found[-1].date
         stats = summarise(found, project.roster, as_of, log.not_reached_days)
@@ -90,4 +90,4 @@ def plan(project: Project, doc: Document) -> list[Step]:
     return steps
 
 
-KIND = Kind(name="log", pattern="log.yaml", model=Log, plan=plan, check=check)
+KIND = Kind(name="log", pattern="log.yaml", model=Log, plan=plan, cross_check=cross_check)

@@ -42,7 +42,7 @@ def personal_copies(project: Project, item: str, cache: dict[str, list[Step]]
     return copies or None
 
 
-def check(project: Project, doc: Document, problems: Problems) -> None:
+def cross_check(project: Project, doc: Document, problems: Problems) -> None:
     """Each listed document exists and has a copy per student."""
     model: Packets = doc.model
     cache: dict[str, list[Step]] = {}
@@ -96,4 +96,5 @@ def plan(project: Project, doc: Document) -> list[Step]:
     return steps
 
 
-KIND = Kind(name="packets", pattern="packets.yaml", model=Packets, plan=plan, check=check)
+KIND = Kind(name="packets", pattern="packets.yaml", model=Packets, plan=plan,
+            cross_check=cross_check)

@@ -1,0 +1,104 @@
+"""Every naughty string prints literally: no markup or template syntax is ever interpreted."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+import yaml
+from markupsafe import escape
+
+from takehome import pipeline
+from takehome.roster import MAX_FIELD_CHARS, _clean
+
+from .conftest import CORPUS, page_text, run
+
+NAUGHTY = json.loads((CORPUS / "blns/blns.json").read_text(encoding="utf-8"))
+# Blank once control characters are removed: those are row errors (tested below).
+PRINTABLE = [s for s in NAUGHTY if _clean(s)]
+NAMES = [s for s in PRINTABLE if len(_clean(s)) <= MAX_FIELD_CHARS]
+
+
+def pdfium_text(path) -> str:  # type: ignore[no-untyped-def]
+    """Text as a PDF viewer extracts it (pdfium copes with unusual spaces better than pypdf)."""
+    import pypdfium2
+
+    doc = pypdfium2.PdfDocument(path)
+    return "\n".join(page.get_textpage().get_text_range() for page in doc)
+
+
+def roster_of(names: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["First Name", "Last Name", "Parent/Guardian 1", "Home Language"])
+    for i, name in enumerate(names):
+        writer.writerow([name, f"Family{i}", name, "es" if i % 2 else "en"])
+    return out.getvalue()
+
+
+def test_every_string_as_a_student_and_guardian_name(project) -> None:  # type: ignore[no-untyped-def]
+    (project / "content/roster.csv").write_text(roster_of(NAMES), encoding="utf-8")
+    loaded, problems = pipeline.load(project)
+    assert len(loaded.roster.students) == len(NAMES)
+    steps = pipeline.make_plan(loaded, (), problems)
+    rendered = {r.job.output: r.page.html for r in pipeline.render(loaded, steps, problems)}
+    assert not problems.errors
+    width = loaded.roster.slug_width
+    for student in loaded.roster.students:
+        slug = student.slug(width)
+        assert re.fullmatch(r"[0-9]{3}-[a-z0-9-]+", slug), slug
+        page = rendered[f"intake/students/{slug}.pdf"]
+        # The name appears escaped exactly once more than the template's own text would make it.
+        assert str(escape(student.name)) in page
+        assert str(escape(student.guardians[0])) in page
+    injected = next(s for s in loaded.roster.students if s.first_name == "{{ 7*7 }}") \
+        if any(s.first_name == "{{ 7*7 }}" for s in loaded.roster.students) else None
+    if injected:
+        assert "{{ 7*7 }}" in rendered[f"intake/students/{injected.slug(width)}.pdf"]
+
+
+CHOSEN = ["{{ 7*7 }}", "<script>alert(123)</script>", "${7*7}", "' OR 1=1 --",
+          "../../etc/passwd%00", "%s%s%s%n", "$(touch /tmp/blns.fail)"]
+SCRIPTS = [s for s in NAMES if re.search(r"[\u0600-\u06ff\u0590-\u05ff]", s)][:3] + \
+          [s for s in NAMES if re.search(r"[\u0300-\u036f]{3,}", s)][:2] + \
+          [s for s in NAMES if "\u202e" in s][:1]
+
+
+def test_chosen_strings_typeset_literally(project) -> None:  # type: ignore[no-untyped-def]
+    names = CHOSEN + SCRIPTS + [s for s in NAMES if any(ord(c) > 0x1F000 for c in s)][:2]
+    (project / "content/roster.csv").write_text(roster_of(names), encoding="utf-8")
+    result = run("build", str(project), "--only", "intake")
+    assert result.exit_code == 0, result.output
+    students = sorted((project / "output/intake/students").glob("*.pdf"))
+    assert len(students) == len(names)
+    for path, name in zip(students[:len(CHOSEN)], CHOSEN, strict=True):
+        text = page_text(path)
+        assert name in text, (name, text[:200])
+        assert "49" not in text.split("Family")[0]  # {{ 7*7 }} was not evaluated
+    # Emoji are not in the font stack: each is reported with the student's name.
+    assert "no font has the character" in result.output and "for " in result.output
+
+
+def test_every_string_as_question_text(project) -> None:  # type: ignore[no-untyped-def]
+    questions = [{"id": f"q{i}", "label": s, "help": s} for i, s in enumerate(PRINTABLE[:300])]
+    (project / "content/intake.yaml").write_text(
+        yaml.safe_dump({"questions": questions}, allow_unicode=True), encoding="utf-8")
+    result = run("build", str(project), "--only", "intake")
+    assert result.exit_code == 0, result.output
+    text = pdfium_text(project / "output/intake/blank.en.pdf")
+    for literal in ("{{ 7*7 }}", "<script>alert(123)</script>", "1;DROP TABLE users"):
+        if literal in PRINTABLE[:300]:
+            assert literal in text
+
+
+def test_blank_and_overlong_names_are_row_errors(project) -> None:  # type: ignore[no-untyped-def]
+    long = next(s for s in PRINTABLE if len(_clean(s)) > MAX_FIELD_CHARS)
+    (project / "content/roster.csv").write_text(
+        roster_of(["Ana", "\x01\x02", long]), encoding="utf-8")
+    result = run("check", str(project))
+    assert result.exit_code == 1
+    assert "roster.csv:3: error: student has no first name" in result.output
+    assert "roster.csv:4: error: first name is longer than 200 characters" in result.output
