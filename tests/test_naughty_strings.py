@@ -7,7 +7,6 @@ import io
 import json
 import re
 
-import pytest
 import yaml
 from markupsafe import escape
 
