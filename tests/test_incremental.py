@@ -67,7 +67,7 @@ def test_each_input_rebuilds_exactly_what_it_affects(project: Path) -> None:
     intake = project / "content/intake.yaml"
     intake.write_text(intake.read_text().replace("Welcome to second grade!", "Welcome!"))
     report = build(project)
-    assert ENGLISH <= set(report.rendered)
+    assert set(report.rendered) >= ENGLISH
     assert "intake/students/01-lopez-ana.pdf" not in report.rendered  # a Spanish family
     assert "intake/blank.es.pdf" not in report.rendered
 

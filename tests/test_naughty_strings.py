@@ -7,7 +7,6 @@ import io
 import json
 import re
 
-import pytest
 import yaml
 from markupsafe import escape
 
@@ -102,3 +101,51 @@ def test_blank_and_overlong_names_are_row_errors(project) -> None:  # type: igno
     assert result.exit_code == 1
     assert "roster.csv:3: error: student has no first name" in result.output
     assert "roster.csv:4: error: first name is longer than 200 characters" in result.output
+
+
+def _render_all(project):  # type: ignore[no-untyped-def]
+    loaded, problems = pipeline.load(project)
+    steps = pipeline.make_plan(loaded, (), problems)
+    html = "\n".join(r.page.html for r in pipeline.render(loaded, steps, problems))
+    files = pipeline.render_files(loaded, steps, problems)
+    assert not problems.errors, problems.errors
+    return html, files
+
+
+def test_every_string_as_a_calendar_event_title(project) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    path = project / "content/calendar.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    start = dt.date(2026, 9, 1)
+    data["events"] = [{"title": s, "date": start + dt.timedelta(days=i % 250)}
+                      for i, s in enumerate([*PRINTABLE, "{{ 7*7 }}"])]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    html, files = _render_all(project)
+    ics = files["calendar/calendar.en.ics"].decode("utf-8")
+    for text in PRINTABLE:
+        assert str(escape(_clean(text))) in html or str(escape(text.strip())) in html, text
+    assert "{{ 7*7 }}" in html and "<script>alert(123)</script>" not in html
+    assert "{{ 7*7 }}" in ics  # the export carries the text as typed
+
+
+def test_every_string_as_a_newsletter_paragraph(project) -> None:  # type: ignore[no-untyped-def]
+    path = project / "content/newsletters/2026-12.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["sections"] = [{"heading": f"Section {i}", "body": s}
+                        for i, s in enumerate([*PRINTABLE, "{{ 7*7 }}"])]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    html, files = _render_all(project)
+    web = files["newsletters/2026-12.en.html"].decode("utf-8")
+    for page in (html, web):
+        assert "{{ 7*7 }}" in page and "/etc/passwd" in page  # template syntax is only text
+        assert "<script>alert(123)</script>" not in page  # raw HTML is never passed through
+        assert "&lt;script&gt;alert(123)&lt;/script&gt;" in page
+    chosen = [{"heading": "Literal", "body": s} for s in CHOSEN]
+    data["sections"] = chosen + [{"heading": "Scripts", "body": s} for s in SCRIPTS]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run("build", str(project), "--only", "newsletters")
+    assert result.exit_code == 0, result.output
+    text = pdfium_text(project / "output/newsletters/2026-12.en.pdf")
+    for literal in ("{{ 7*7 }}", "<script>alert(123)</script>", "${7*7}"):
+        assert literal in text

@@ -61,7 +61,7 @@ class File:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
     data: bytes = field(default=b"", repr=False)
     sources: tuple[str, ...] = ()
-    paper: str = ""  # not a printed page
+    paper: str | None = None  # not a printed page
 
 
 Step = Job | Assembly | File

@@ -6,8 +6,8 @@ import datetime as dt
 import signal
 import sys
 import threading
-import unicodedata
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property

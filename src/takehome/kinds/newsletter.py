@@ -10,7 +10,7 @@ from .. import i18n, images
 from ..i18n import N_
 from ..models.base import Text
 from ..models.newsletter import COLUMN_MM, Newsletter, Section
-from ..plan import Job, Step, File
+from ..plan import File, Job, Step
 from . import Kind
 
 if TYPE_CHECKING:

@@ -1,0 +1,140 @@
+"""Registration-season benchmark: every family's packet documents, measured side by side.
+
+    python bench/registration.py                # 600 families
+    python bench/registration.py --families 2000
+
+Generates a project from the sample (same settings and documents) with a roster of N families
+across several home languages, then measures in one run: takehome's cold build, the naive loop
+(one WeasyPrint render per document from the same HTML), a no-op rebuild, a rebuild after one
+family's row changed, and the peak memory of each build's whole process tree. Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+LANGUAGES = ["English", "Spanish", "Vietnamese", "Arabic", "Spanish", "English", "French"]
+FIRST = ["Ana", "Ben", "Minh", "Amira", "José", "Ethan", "Chloé", "Sofía", "Liam", "Zoë"]
+LAST = ["López", "Okafor", "Nguyễn", "Haddad", "Ramírez", "Miller", "Dubois", "Hernández"]
+# The per-family documents of a registration packet; each kind is included when the sample has it.
+DOCUMENTS = ["intake", "welcome", "cards", "label"]
+
+
+def make_project(root: Path, families: int) -> list[str]:
+    shutil.copytree(REPO / "content", root / "content")
+    with (root / "content/roster.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["First Name", "Last Name", "Parent/Guardian 1", "Phone", "Email",
+                         "Home Language"])
+        for i in range(families):
+            first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
+            writer.writerow([f"{first}{i}", last, f"Parent of {first}{i}", f"555-01{i:04d}",
+                             f"family{i}@example.org", LANGUAGES[i % len(LANGUAGES)]])
+    present = {p.stem for p in (root / "content").glob("*.yaml")}
+    return [d for d in DOCUMENTS if d in present]
+
+
+def measure(command: list[str]) -> tuple[float, float, str]:
+    """Seconds, peak resident memory of the whole process tree (MB), and output."""
+    process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                tree = [process, *process.children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    started = time.perf_counter()
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    thread.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return seconds, peak[0] / 1e6, output
+
+
+NAIVE = """
+import sys, time
+from pathlib import Path
+from takehome import pipeline
+from takehome.plan import Batch
+from takehome.typeset import LocalFetcher, _shell
+from takehome import fonts
+from weasyprint import HTML
+root = Path(sys.argv[1]); only = tuple(sys.argv[2:])
+project, problems = pipeline.load(root)
+rendered = pipeline.render(project, pipeline.make_plan(project, only, problems), problems)
+fetcher = LocalFetcher([root, *fonts.directories()])
+started, pages = time.perf_counter(), 0
+for r in rendered:
+    html = _shell(Batch((r.page,), r.css, root)).replace("<style>", "<style>" + r.css, 1)
+    document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
+    document.write_pdf()
+    pages += len(document.pages)
+print(pages, time.perf_counter() - started)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=600)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--skip-naive", action="store_true", help="Skip the slow naive loop.")
+    args = parser.parse_args()
+    takehome = [sys.executable, "-m", "takehome"]
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        documents = make_project(root, args.families)
+        only = [arg for d in documents for arg in ("--only", d)]
+        build = [*takehome, "build", "--jobs", str(args.jobs), *only, str(root)]
+        rows = []
+        cold, cold_mb, _ = measure(build)
+        manifest = json.loads((root / "output/manifest.json").read_text())["documents"]
+        # Pages laid out: every PDF but the class sets, which only join copies already counted.
+        pages = sum(e["pages"] for e in manifest if "class-set" not in e["path"])
+        rows.append(("cold build", cold, pages / cold, cold_mb))
+        if not args.skip_naive:
+            naive, naive_mb, out = measure([sys.executable, "-c", NAIVE, str(root), *documents])
+            naive_pages, naive_seconds = out.split()[-2:]
+            rows.append(("naive loop (one render per document)", float(naive_seconds),
+                         int(naive_pages) / float(naive_seconds), naive_mb))
+        noop, noop_mb, _ = measure(build)
+        rows.append(("no-op rebuild", noop, 0.0, noop_mb))
+        roster = root / "content/roster.csv"
+        roster.write_text(roster.read_text(encoding="utf-8").replace(
+            "555-010007", "555-999999", 1), encoding="utf-8")
+        one, one_mb, out = measure(build)
+        rows.append(("one family changed", one, 0.0, one_mb))
+
+    print(f"\nRegistration workload: {args.families} families, documents: {', '.join(documents)}; "
+          f"{pages} pages of family copies; {args.jobs} processes; {os.cpu_count()} cores.")
+    print(f"{'measure':40} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
+    for name, seconds, rate, mb in rows:
+        print(f"{name:40} {seconds:8.1f} {rate if rate else float('nan'):8.1f} {mb:8.0f}")
+    if not args.skip_naive:
+        print(f"speed-up over the naive loop: {rows[0][2] / rows[1][2]:.2f}x")
+    print(out.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    main()
