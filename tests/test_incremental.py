@@ -15,7 +15,7 @@ from takehome.cache import CACHE_DIR
 from takehome.pipeline import Options, Progress
 from takehome.progress import reporter
 
-from .conftest import intake_only, run, tree_bytes
+from .conftest import run, tree_bytes
 
 ENGLISH = {"intake/blank.en.pdf", "intake/fillable.en.pdf"}
 PDFS = 31  # 28 intake sheets and 3 newsletter editions (their web pages are not typeset)
@@ -23,16 +23,12 @@ PDFS = 31  # 28 intake sheets and 3 newsletter editions (their web pages are not
 
 @pytest.fixture
 def project(project: Path) -> Path:
-    """The sample without its calendar: these tests are about the cache, and stay fast."""
+    """The sample without its calendar and the connection documents: these tests are about the
+    cache, and stay fast."""
     (project / "content/calendar.yaml").unlink()
     shutil.rmtree(project / "content/calendar")
-    return project
-
-
-@pytest.fixture
-def project(project: Path) -> Path:
-    """The sample with its intake sheet only: these tests count the intake's 28 jobs."""
-    intake_only(project)
+    for name in ("cards.yaml", "welcome.yaml", "log.yaml", "connection-log.csv", "packets.yaml"):
+        (project / "content" / name).unlink()
     return project
 
 

@@ -6,7 +6,9 @@ import csv
 import io
 import json
 import re
+from pathlib import Path
 
+import pytest
 import yaml
 from markupsafe import escape
 
@@ -14,6 +16,14 @@ from takehome import pipeline
 from takehome.roster import MAX_FIELD_CHARS, _clean
 
 from .conftest import CORPUS, page_text, run
+
+
+@pytest.fixture
+def project(project: Path) -> Path:
+    """The sample without its connection log, which names the sample roster's students."""
+    for name in ("log.yaml", "connection-log.csv"):
+        (project / "content" / name).unlink()
+    return project
 
 NAUGHTY = json.loads((CORPUS / "blns/blns.json").read_text(encoding="utf-8"))
 # Blank once control characters are removed: those are row errors (tested below).

@@ -137,7 +137,8 @@ def _shared_once(steps: list[Step]) -> list[Step]:
         i = index.get(step.output)
         first = out[i] if i is not None else None
         if (isinstance(first, Job) and isinstance(step, Job)
-                and not (first.publish and step.publish) and replace(step, document=first.document, publish=first.publish,
+                and not (first.publish and step.publish)
+                and replace(step, document=first.document, publish=first.publish,
                             sources=first.sources) == first):
             if step.publish:
                 out[i] = step  # type: ignore[index]
