@@ -159,3 +159,27 @@ def test_every_string_as_a_newsletter_paragraph(project) -> None:  # type: ignor
     text = pdfium_text(project / "output/newsletters/2026-12.en.pdf")
     for literal in ("{{ 7*7 }}", "<script>alert(123)</script>", "${7*7}"):
         assert literal in text
+
+
+def _cards_yaml(texts: list[str]) -> str:
+    cards = {f"n{i}": {"type": "teacher", "title": f"Note {i}", "text": s}
+             for i, s in enumerate(texts)}
+    sheets = {"naughty": {"cards": list(cards), "per_page": 8}}
+    return yaml.safe_dump({"cards": cards, "sheets": sheets}, allow_unicode=True)
+
+
+def test_every_string_as_a_card_message(project) -> None:  # type: ignore[no-untyped-def]
+    texts = [*PRINTABLE, "{{ 7*7 }}"]
+    (project / "content/packets.yaml").unlink()  # it packs the sample's own card sheets
+    (project / "content/cards.yaml").write_text(_cards_yaml(texts), encoding="utf-8")
+    html, _ = _render_all(project)
+    assert "{{ 7*7 }}" in html and "<script>alert(123)</script>" not in html
+    assert "&lt;script&gt;alert(123)&lt;/script&gt;" in html
+    # Typeset: the literal texts print as typed; a text too long for its card is an error
+    # naming the card, never clipped (the short ones here all fit).
+    (project / "content/cards.yaml").write_text(_cards_yaml(CHOSEN), encoding="utf-8")
+    result = run("build", str(project), "--only", "cards")
+    assert result.exit_code == 0, result.output
+    text = pdfium_text(project / "output/cards/naughty.en.pdf")
+    for literal in CHOSEN:
+        assert literal in text, literal
