@@ -81,7 +81,8 @@ def check(directory: Path) -> None:
                f"{products}: no errors.")
 
 
-def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> tuple[int, int] | None:
+def _shard(_ctx: click.Context, _param: click.Parameter,
+           value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
     try:

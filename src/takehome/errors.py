@@ -44,7 +44,8 @@ class ContentError(Exception):
     """Raised by a loader for one problem that stops reading that input."""
 
     def __init__(
-        self, message: str, path: Path | None = None, line: int | None = None, col: int | None = None
+        self, message: str, path: Path | None = None, line: int | None = None,
+        col: int | None = None,
     ) -> None:
         super().__init__(message)
         self.problem = Problem(message, path, line, col)

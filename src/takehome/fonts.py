@@ -103,7 +103,8 @@ def isolate_fontconfig() -> None:
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
     conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
             f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")
-    path = Path(tempfile.gettempdir()) / f"takehome-fonts-{hashlib.sha256(conf.encode()).hexdigest()[:12]}.conf"
+    digest = hashlib.sha256(conf.encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"takehome-fonts-{digest}.conf"
     if not path.exists():
         path.write_text(conf, encoding="utf-8")
     os.environ["FONTCONFIG_FILE"] = str(path)

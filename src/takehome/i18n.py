@@ -1,4 +1,4 @@
-"""Languages: gettext catalogs for built-in strings, and recognising what a roster calls a language."""
+"""Languages: gettext catalogs for built-in strings, and what a roster calls a language."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def catalog_text(message: str) -> dict[str, str]:
 
 def catalog_languages() -> list[str]:
     """Languages whose built-in strings are translated (the source language included)."""
-    return sorted({SOURCE_LANGUAGE} | {p.parts[-3] for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")})
+    catalogs = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+    return sorted({SOURCE_LANGUAGE} | {p.parts[-3] for p in catalogs})
 
 
 @cache

@@ -152,7 +152,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 def render_files(project: Project, steps: list[Step], problems: Problems) -> dict[str, bytes]:
-    """The bytes of every file that is not typeset: data as given, templates (web pages) rendered."""
+    """Bytes of every file that is not typeset: data as given, templates (web pages) rendered."""
     renderer = Renderer(project.templates)
     files = {}
     for step in (s for s in steps if isinstance(s, File)):
@@ -211,7 +211,9 @@ def _assets(project: Project, text: str, memo: dict[str, str]) -> list[str]:
     return found
 
 
-_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
+# Relative references in HTML attributes and CSS url(): the project files a page shows.
+_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|"""
+                  r"""url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
 
 
 def engine_fingerprint() -> str:
@@ -355,9 +357,9 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
                       {s.document for s in steps} if options.only else None)
     except OSError as exc:
         writer.abort()
+        where = Path(exc.filename) if exc.filename else None
         raise BuildError([Problem(f"could not write the output: {exc.strerror or exc}; the "
-                                  "previous output is unchanged", exc.filename and Path(exc.filename))
-                          ]) from None
+                                  "previous output is unchanged", where)]) from None
     except BaseException:
         writer.abort()
         raise

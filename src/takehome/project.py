@@ -88,7 +88,8 @@ def find_root(start: Path) -> Path:
                        "(start one with `takehome new DIR`)")
 
 
-def _load(path: Path, model: type[Model], problems: Problems, root: Path) -> tuple[Any, Loaded | None]:
+def _load(path: Path, model: type[Model], problems: Problems,
+          root: Path) -> tuple[Any, Loaded | None]:
     try:
         loaded = load_yaml(path)
     except ContentError as exc:

@@ -159,7 +159,8 @@ def read_roster(path: Path, columns: Mapping[str, str], problems: Problems) -> R
         raise ContentError(f"cannot read roster: {exc.strerror}", path) from None
     text = _decode(raw, path)
     if not text.strip():
-        raise ContentError("roster is empty; it needs a header row and one row per student", path, 1)
+        raise ContentError("roster is empty; it needs a header row and one row per student",
+                           path, 1)
     reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
     try:
         header = next(reader)

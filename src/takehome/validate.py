@@ -53,7 +53,8 @@ def _model_at(model: type[BaseModel], loc: Key) -> type[BaseModel] | None:
             return None
         current = nxt
     for cand in _unwrap(current):
-        if isinstance(cand, type) and issubclass(cand, BaseModel) and not issubclass(cand, RootModel):
+        if isinstance(cand, type) and issubclass(cand, BaseModel) and \
+                not issubclass(cand, RootModel):
             return cand
     return None
 
@@ -81,13 +82,16 @@ def _data_loc(loc: tuple[Any, ...], data: Any) -> Key:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        inside = (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
+        # pydantic names union members like "str" or "dict[str,str]", or a model "Question".
+        union_tag = isinstance(part, str) and ("[" in part or part[:1].isupper())
+        if inside:
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict | list):
-            if not isinstance(part, str) or "[" not in part and not part[:1].isupper():
-                path.append(part)  # a missing or unknown key: report it by name
-                break
+        elif isinstance(node, dict | list) and not union_tag:
+            path.append(part)  # a missing or unknown key: report it by name
+            break
     return tuple(path)
 
 

@@ -12,9 +12,9 @@ from ..plan import Assembly, Job, Step
 from . import Kind
 
 if TYPE_CHECKING:
-    from ..schoolyear import KeyDate
     from ..project import Document, Project
     from ..roster import Student
+    from ..schoolyear import KeyDate
 
 TEMPLATE = "welcome/sheet.html"
 STYLESHEETS = ("base.css", "welcome/sheet.css")

@@ -60,7 +60,7 @@ class Text(RootModel[str | dict[str, str]]):
         raise ValueError("expected text, or a mapping of language codes to text (en: ..., es: ...)")
 
     def has(self, lang: str) -> bool:
-        """Whether this text has its own `lang` version (a plain string is the default language's)."""
+        """Whether this text has its own `lang` version (a plain string is the default's)."""
         return not isinstance(self.root, str) and lang in self.root
 
     def get(self, lang: str, default: str) -> str:
@@ -108,7 +108,8 @@ def _image(value: str, info: ValidationInfo) -> str:
 ImageFile = Annotated[ProjectFile, AfterValidator(_image)]
 
 
-def walk_texts(value: Any, loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Text]]:
+def walk_texts(value: Any,
+               loc: tuple[str | int, ...] = ()) -> list[tuple[tuple[str | int, ...], Text]]:
     """Every Text inside a model, with its location (to report missing translations)."""
     found: list[tuple[tuple[str | int, ...], Text]] = []
     if isinstance(value, Text):
