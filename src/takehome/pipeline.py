@@ -176,8 +176,9 @@ def render(project: Project, steps: list[Step], problems: Problems,
         try:
             key = (job.stylesheets, job.paper)
             if key not in stylesheets:
-                css_context = project.context(project.default_language, theme=project.settings.theme,
-                                              paper=job.paper, fonts=fonts.face_css(font))
+                css_context = project.context(project.default_language, paper=job.paper,
+                                              theme=project.settings.theme,
+                                              fonts=fonts.face_css(font))
                 names = job.stylesheets + ((inksaver.STYLESHEET,) if ink_saver else ())
                 css = "\n".join(renderer.render(name, css_context) for name in names)
                 stylesheets[key] = inksaver.grey_css(css) if ink_saver else css
