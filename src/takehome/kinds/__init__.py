@@ -1,6 +1,6 @@
 """Document kinds. Each module describes one kind: its content model and how it becomes jobs.
 
-A new kind is one module here with a `KIND`, listed in `KINDS`; the pipeline needs no change.
+A new kind is one module here with a `KIND`, listed in `all_kinds()`; the pipeline needs no change.
 """
 
 from __future__ import annotations
