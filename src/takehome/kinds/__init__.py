@@ -13,8 +13,9 @@ from ..models.base import Model
 
 if TYPE_CHECKING:
     from ..errors import Problems
-    from ..plan import Step
+    from ..plan import Job, Step
     from ..project import Document, Project
+    from ..roster import Student
 
 # (project, document, languages its PDFs are printed in, problems) -> None
 Check = Callable[["Project", "Document", set[str], "Problems"], None]
@@ -36,6 +37,27 @@ class Kind:
     # Checks against the roster or other documents once everything is loaded (a log naming a
     # student who is not on the roster); errors go to Problems with their file and line.
     cross_check: Callable[[Project, Document, Problems], None] | None = None
+
+
+def personal_copies(project: Project, doc: Document, kind: str, folder: str, paper: str,
+                    sources: tuple[str, ...],
+                    job: Callable[[str, str, Student], Job]) -> list[Step]:
+    """One copy per student in the family's language (`job(output, lang, student)`), then the
+    class set that joins them in roster order, each copy starting on a new sheet."""
+    from .. import i18n
+    from ..i18n import N_
+    from ..plan import Assembly
+
+    width = project.roster.slug_width
+    copies: list[Step] = [job(f"{folder}/students/{s.slug(width)}.pdf",
+                              project.family_language(s), s) for s in project.roster.students]
+    if not copies:
+        return []
+    return [*copies, Assembly(
+        output=f"{folder}/class-set.pdf", document=doc.name, kind=kind,
+        title=i18n.translations(project.default_language).gettext(N_("Class set")),
+        parts=tuple(c.output for c in copies), paper=paper,
+        sources=(*sources, project.relative(project.roster.path)))]
 
 
 def all_kinds() -> list[Kind]:

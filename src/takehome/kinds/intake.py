@@ -8,8 +8,8 @@ from .. import i18n
 from ..i18n import N_
 from ..models.base import Text
 from ..models.intake import Intake, Question
-from ..plan import Assembly, Job, Step
-from . import Kind
+from ..plan import Job, Step
+from . import Kind, personal_copies
 
 if TYPE_CHECKING:
     from ..project import Document, Project
@@ -111,18 +111,7 @@ def plan(project: Project, doc: Document) -> list[Step]:
     for lang in project.editions:
         steps.append(job(f"{folder}/blank.{lang}.pdf", lang, tagged=True))
         steps.append(job(f"{folder}/fillable.{lang}.pdf", lang, tagged=True, forms=True))
-    width = project.roster.slug_width
-    copies = [job(f"{folder}/students/{s.slug(width)}.pdf", project.family_language(s), s)
-              for s in project.roster.students]
-    steps += copies
-    if copies:
-        steps.append(Assembly(
-            output=f"{folder}/class-set.pdf", document=doc.name, kind=KIND.name,
-            title=i18n.translations(project.default_language).gettext(N_("Class set")),
-            parts=tuple(c.output for c in copies), paper=paper,
-            sources=sources + (project.relative(project.roster.path),),
-        ))
-    return steps
+    return steps + personal_copies(project, doc, KIND.name, folder, paper, sources, job)
 
 
 KIND = Kind(name="intake", pattern="intake.yaml", model=Intake, plan=plan)

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from .. import i18n
 from ..i18n import N_
 from ..models.welcome import Welcome
-from ..plan import Assembly, Job, Step
-from . import Kind
+from ..plan import Job, Step
+from . import Kind, personal_copies
 
 if TYPE_CHECKING:
     from ..project import Document, Project
@@ -77,17 +77,7 @@ def plan(project: Project, doc: Document) -> list[Step]:
 
     steps: list[Step] = [job(f"{folder}/welcome.{lang}.pdf", lang, tagged=True)
                          for lang in project.editions]
-    width = project.roster.slug_width
-    copies = [job(f"{folder}/students/{s.slug(width)}.pdf", project.family_language(s), s)
-              for s in project.roster.students]
-    steps += copies
-    if copies:
-        steps.append(Assembly(
-            output=f"{folder}/class-set.pdf", document=doc.name, kind=KIND.name,
-            title=i18n.translations(project.default_language).gettext(N_("Class set")),
-            parts=tuple(c.output for c in copies), paper=paper,
-            sources=sources + (project.relative(project.roster.path),)))
-    return steps
+    return steps + personal_copies(project, doc, KIND.name, folder, paper, sources, job)
 
 
 KIND = Kind(name="welcome", pattern="welcome.yaml", model=Welcome, plan=plan)
