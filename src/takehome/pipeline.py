@@ -283,7 +283,7 @@ def _typeset(project: Project, rendered: list[Rendered], cache: Cache, options: 
     from .typeset import typeset_all  # WeasyPrint loads only when there is work for it
 
     jobs = options.jobs or os.cpu_count() or 1
-    total, done = len(entries) + len(missing), len(entries)
+    total, done, typeset_pages = len(entries) + len(missing), len(entries), 0
     for index, results in typeset_all([b for _, b in planned], jobs):
         for r, result in zip(planned[index][0], results, strict=True):
             for message in result.warnings:
@@ -294,9 +294,9 @@ def _typeset(project: Project, rendered: list[Rendered], cache: Cache, options: 
             if not result.errors:
                 entries[r.job.output] = cache.put(r.key, result)
                 report.rendered.append(r.job.output)
+                typeset_pages += result.pages
             done += 1
         if options.progress:
-            typeset_pages = sum(entries[o].pages for o in report.rendered)
             options.progress(Progress(done, total, typeset_pages, time.perf_counter() - started))
     return entries
 
