@@ -19,12 +19,13 @@ from .cache import Cache, Entry, key_of
 from .errors import BuildError, Problem, Problems
 from .models.base import Paper
 from .output import MANIFEST, Writer, join_pdfs
-from .plan import Assembly, Batch, File, Job, Page, Step, Typeset
+from .plan import Assembly, Batch, File, Job, Page, Step, Typeset, split_fields
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 
 BATCH_RECORDS = 12  # records per WeasyPrint pass: small enough to keep both cores busy to the
 # end and memory bounded (about 1 MB a page), large enough that a pass costs little extra
+STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,8 @@ _REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|"""
 def engine_fingerprint() -> str:
     """Versions of everything that shapes a PDF besides the content: part of every cache key."""
     return json.dumps({"takehome": __version__, "weasyprint": version("weasyprint"),
-                       "pypdf": version("pypdf"), "fonts": fonts.versions()}, sort_keys=True)
+                       "pypdf": version("pypdf"),
+                       "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
 
 
 def with_keys(project: Project, rendered: list[Rendered],
@@ -240,16 +242,25 @@ def with_keys(project: Project, rendered: list[Rendered],
 
 def batches(project: Project, rendered: list[Rendered],
             greyscale: bool = False) -> list[tuple[list[Rendered], Batch]]:
-    """Group jobs that share a stylesheet and PDF options into bounded WeasyPrint passes."""
-    groups: dict[tuple[str, bool, bool, str], list[Rendered]] = defaultdict(list)
+    """Group jobs into bounded WeasyPrint passes: copies that differ only in their fields share
+    a base and are stamped; others share a pass when they share a stylesheet and options.
+    Whether a copy is stamped depends on that copy alone, so its bytes never depend on which
+    other copies a build happens to rebuild with it."""
+    groups: dict[tuple[str, bool, bool, str, str, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
-        groups[(r.css, r.job.tagged, r.job.forms, r.job.output if r.job.alone else "")].append(r)
+        base, words = ("", ()) if r.job.tagged or r.job.forms else split_fields(r.page.html)
+        if words:
+            r = replace(r, page=replace(r.page, fields=words))
+        alone = r.job.output if r.job.alone and not words else ""  # a base is laid out alone
+        groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.page.lang if words else "")
+               ].append(r)
     out = []
-    for (css, tagged, forms, _), members in groups.items():
-        for start in range(0, len(members), BATCH_RECORDS):
-            chunk = members[start:start + BATCH_RECORDS]
+    for (css, tagged, forms, _, base, _), members in groups.items():
+        size = STAMP_RECORDS if base else BATCH_RECORDS
+        for start in range(0, len(members), size):
+            chunk = members[start:start + size]
             out.append((chunk, Batch(tuple(r.page for r in chunk), css, project.root, tagged, forms,
-                                     greyscale)))
+                                     greyscale, base or None)))
     return out
 
 

@@ -3,6 +3,7 @@ files rendered from a template without typesetting (web pages)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ class Page:
     lang: str
     title: str
     max_pages: int | None = None
+    fields: tuple[str, ...] = ()  # the words of its `data-field` elements, when stamped
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class Batch:
     tagged: bool = False
     forms: bool = False
     greyscale: bool = False  # images drawn in grey (ink-saver versions)
+    # Records that differ only in their fields: their shared page with the fields left blank,
+    # laid out once; each record then lays out only its fields (stamp.py).
+    base: str | None = None
 
 
 @dataclass
@@ -97,3 +102,21 @@ class Typeset:
     pages: int
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+
+# An element with a bare `data-field` attribute and nothing but text inside: one family's words.
+_FIELD = re.compile(r"<([a-z][a-z0-9]*)(\s[^<>]*?)?\sdata-field(\s[^<>]*)?>([^<]*)</\1>")
+PLACEHOLDER = '<span style="visibility: hidden">X</span>'  # one line of the field's font
+
+
+def split_fields(html: str) -> tuple[str, tuple[str, ...]]:
+    """A page's base (each field's words replaced by a placeholder line) and the fields' words."""
+    words: list[str] = []
+
+    def blank(match: re.Match[str]) -> str:
+        tag, before, after, text = match.groups()
+        words.append(text)
+        return (f'<{tag}{before or ""} data-field="{len(words) - 1}"{after or ""}>'
+                f"{PLACEHOLDER}</{tag}>")
+
+    return _FIELD.sub(blank, html), tuple(words)

@@ -11,17 +11,18 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import fonts, inksaver
-from .plan import Batch, Typeset
+from .plan import Batch, Page, Typeset
 
 # Same input, same bytes: fontTools stamps instanced variable fonts with the current time
 # unless SOURCE_DATE_EPOCH is set, and fontconfig would otherwise borrow the machine's fonts.
 os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
 fonts.isolate_fontconfig()
 
-from weasyprint import CSS, HTML  # noqa: E402 - after the environment above is set
+from weasyprint import CSS, HTML, Document  # noqa: E402 - after the environment above is set
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: E402
 
@@ -148,8 +149,9 @@ def _shell(batch: Batch) -> str:
     return "".join(parts)
 
 
-def typeset(batch: Batch) -> list[Typeset]:
-    """Lay out every record of `batch` in one pass and write one PDF per record."""
+def lay_out(batch: Batch) -> tuple[Document, list[list[Any]], list[str]]:
+    """Lay out every record of `batch` in one pass: the document, each record's pages, and what
+    WeasyPrint said."""
     fetcher = LocalFetcher([batch.base_dir, *fonts.directories()], batch.greyscale)
     with _captured() as capture:
         stylesheet = _stylesheet(batch.css, batch.base_dir)
@@ -167,28 +169,42 @@ def typeset(batch: Batch) -> list[Typeset]:
             del page.anchors[anchor]
     bounds = [starts.get(f"record-{i}", 0) for i in range(len(batch.records))]
     bounds.append(len(document.pages))
-    shared = list(capture.messages)
-    results = []
+    pages = [document.pages[bounds[i]:bounds[i + 1]] for i in range(len(batch.records))]
+    return document, pages, list(capture.messages)
+
+
+def write(document: Document, pages: list[Any], record: Page, batch: Batch,
+          shared: list[str]) -> Typeset:
+    """One record's PDF from its laid-out pages, with the problems found on them."""
     options = {"pdf_identifier": True, "pdf_forms": batch.forms}
     if batch.tagged:
         options["pdf_variant"] = "pdf/ua-1"
-    for i, record in enumerate(batch.records):
-        pages = document.pages[bounds[i]:bounds[i + 1]]
-        part = document.copy(pages)
-        part.metadata.title = record.title
-        part.metadata.lang = record.lang
-        with _captured() as capture:
-            pdf = part.write_pdf(**options)
-        messages = shared + capture.messages
-        # A refused fetch means a template asked for something outside the project: an error.
-        refused = [m for m in messages if RefusedURL.__name__ in m]
-        result = Typeset(pdf, len(pages), [m for m in messages if m not in refused], refused)
-        for page in pages:
-            result.errors += _overflows(page._page_box)
-        if record.max_pages is not None and len(pages) > record.max_pages:
-            result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
-        results.append(result)
-    return results
+    part = document.copy(pages)
+    part.metadata.title = record.title
+    part.metadata.lang = record.lang
+    with _captured() as capture:
+        pdf = part.write_pdf(**options)
+    messages = shared + capture.messages
+    # A refused fetch means a template asked for something outside the project: an error.
+    refused = [m for m in messages if RefusedURL.__name__ in m]
+    result = Typeset(pdf, len(pages), [m for m in messages if m not in refused], refused)
+    for page in pages:
+        result.errors += _overflows(page._page_box)
+    if record.max_pages is not None and len(pages) > record.max_pages:
+        result.errors.append(f"runs to {len(pages)} pages; it must fit on {record.max_pages}")
+    return result
+
+
+def typeset(batch: Batch) -> list[Typeset]:
+    """Every record of `batch`, laid out in one pass, as one PDF each; a batch of records
+    sharing a base page lays out only their own words (see stamp.py)."""
+    if batch.base is not None:
+        from . import stamp
+
+        return stamp.typeset(batch)
+    document, pages, shared = lay_out(batch)
+    return [write(document, p, record, batch, shared)
+            for p, record in zip(pages, batch.records, strict=True)]
 
 
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:

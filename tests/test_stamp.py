@@ -1,0 +1,124 @@
+"""Stamped copies (stamp.py) print what a full layout of the same HTML prints: the same
+glyphs at the same places (within 0.5 pt) and the same pixels."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from dataclasses import replace
+
+import pikepdf
+import pypdfium2 as pdfium
+import pytest
+
+from takehome import pipeline
+from takehome.plan import Batch, split_fields
+from takehome.typeset import typeset
+
+from .conftest import SAMPLE
+
+POINTS = 0.5  # largest distance allowed between a glyph stamped and laid out in full
+
+
+def glyphs(pdf: bytes) -> dict[tuple[int, str], list[tuple[float, float]]]:
+    """Where each character is drawn: (page, char) -> sorted (x, y) of its boxes, in points."""
+    found = defaultdict(list)
+    document = pdfium.PdfDocument(pdf)
+    for number in range(len(document)):
+        text = document[number].get_textpage()
+        for i in range(text.count_chars()):
+            char = text.get_text_range(i, 1)
+            if char.strip():
+                left, bottom, _, _ = text.get_charbox(i)
+                found[(number, char)].append((left, bottom))
+    return {key: sorted(boxes) for key, boxes in found.items()}
+
+
+def pixels(pdf: bytes) -> list[bytes]:
+    document = pdfium.PdfDocument(pdf)
+    return [document[n].render(scale=100 / 72).to_pil().convert("L").tobytes()
+            for n in range(len(document))]
+
+
+def stamped(pdf: bytes) -> bool:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        return any(str(name).startswith("/FamilyWords")
+                   for page in doc.pages for name in page.Resources.get("/XObject", {}).keys())
+
+
+def assert_same_print(fast: bytes, full: bytes, what: str) -> None:
+    a, b = glyphs(fast), glyphs(full)
+    assert a.keys() == b.keys(), f"{what}: other characters {set(a) ^ set(b)}"
+    for key in a:
+        assert len(a[key]) == len(b[key]), f"{what}: {key} drawn {len(a[key])} times, not " \
+                                           f"{len(b[key])}"
+        for (x1, y1), (x2, y2) in zip(a[key], b[key], strict=True):
+            assert abs(x1 - x2) <= POINTS and abs(y1 - y2) <= POINTS, f"{what}: {key} moved"
+    for page_a, page_b in zip(pixels(fast), pixels(full), strict=True):
+        differ = sum(1 for p, q in zip(page_a, page_b, strict=True) if abs(p - q) > 64)
+        assert differ <= len(page_a) // 10_000, f"{what}: {differ} pixels differ"
+
+
+@pytest.fixture(scope="module")
+def sample_batches() -> list[tuple[list[pipeline.Rendered], Batch]]:
+    project, problems = pipeline.load(SAMPLE)
+    steps = pipeline.make_plan(project, ("packets",), problems)
+    rendered = pipeline.render(project, steps, problems)
+    return [(m, b) for m, b in pipeline.batches(project, rendered) if b.base is not None]
+
+
+def test_stamped_copies_print_as_full_layouts(sample_batches) -> None:
+    kinds, copies, fast_ones = set(), 0, 0
+    for members, batch in sample_batches:
+        fast, full = typeset(batch), typeset(replace(batch, base=None))
+        for member, a, b in zip(members, fast, full, strict=True):
+            assert_same_print(a.pdf, b.pdf, member.job.output)
+            assert (a.pages, a.errors) == (b.pages, b.errors)
+            copies += 1
+            if stamped(a.pdf):
+                fast_ones += 1
+                kinds.add(member.job.output.rsplit("/students/", 1)[0])
+    # Not a vacuous comparison: the intake, welcome sheet, cards and label are stamped, and
+    # most copies are (names with Vietnamese letters take a taller line and are laid out in full).
+    assert kinds == {"intake", "welcome", "cards/family", "cards/case-label"}
+    assert fast_ones >= 0.75 * copies, (fast_ones, copies)
+
+
+def test_a_name_too_long_for_its_field_is_laid_out_in_full(sample_batches) -> None:
+    members, batch = next((m, b) for m, b in sample_batches
+                          if m[0].job.output.startswith("welcome/") and len(m) > 1)
+    name = members[0].job.subject
+    long_name = " ".join([name] * 12)  # wraps the greeting onto a second line
+    html = batch.records[0].html.replace(name, long_name)
+    record = replace(batch.records[0], html=html, fields=split_fields(html)[1])
+    batch = replace(batch, records=(record, *batch.records[1:]))
+    fast, full = typeset(batch), typeset(replace(batch, base=None))
+    assert not stamped(fast[0].pdf) and stamped(fast[1].pdf)
+    assert_same_print(fast[0].pdf, full[0].pdf, "long name")
+    document = pdfium.PdfDocument(fast[0].pdf)
+    assert document[0].get_textpage().get_text_range().count(name.split()[-1]) >= 12
+
+
+def test_right_to_left_fields(sample_batches) -> None:
+    """Latin names on an Arabic page are stamped, aligned right; Arabic script sets a taller line
+    than the placeholder, so those copies are laid out in full, and print the same either way."""
+    _, batch = sample_batches[0]
+    words = ["Amira Haddad", "Yusuf Ali", "يوسف علي"]
+    records = []
+    for text in words:
+        html = (f'<div dir="rtl" lang="ar"><h1>أهلا وسهلا</h1><p class="greeting" data-field>'
+                f"{text}</p><p>نص ثابت في كل نسخة.</p></div>")
+        records.append(replace(batch.records[0], html=html, lang="ar", fields=(text,)))
+    batch = replace(batch, records=tuple(records), base=split_fields(records[0].html)[0])
+    fast, full = typeset(batch), typeset(replace(batch, base=None))
+    assert [stamped(a.pdf) for a in fast] == [True, True, False]
+    for a, b, text in zip(fast, full, words, strict=True):
+        assert_same_print(a.pdf, b.pdf, text)
+
+
+def test_split_fields_blanks_only_plain_text_fields() -> None:
+    base, words = split_fields('<p class="a" data-field>Ana &amp; Ben</p><p data-field><b>x</b>'
+                               '</p><div data-field title="t">Zoë</div>')
+    assert words == ("Ana &amp; Ben", "Zoë")
+    assert "Ana" not in base and "Zoë" not in base and "<b>x</b>" in base
+    assert 'data-field="0"' in base and 'data-field="1" title="t"' in base
