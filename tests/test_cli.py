@@ -21,7 +21,8 @@ def test_misspelt_key_is_one_clear_line(project: Path) -> None:
 
 def test_all_errors_are_reported_together(project: Path) -> None:
     intake = project / "content/intake.yaml"
-    intake.write_text(intake.read_text() + "retrun_to: x\nquestions:\n  - id: Bad Id\n    label: Hi\n")
+    intake.write_text(intake.read_text()
+                      + "retrun_to: x\nquestions:\n  - id: Bad Id\n    label: Hi\n")
     roster = project / "content/roster.csv"
     roster.write_text(roster.read_text() + ",NoFirst,,,,,,,,\n")
     result = run("build", str(project))

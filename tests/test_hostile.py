@@ -105,8 +105,10 @@ def test_corpus_rosters(victim: Path, name: str) -> None:
 ROSTER_CASES = {
     "empty": ("", "roster.csv:1: error: roster is empty"),
     "header only": ("First Name,Last Name\n", "roster.csv:2: error: roster has a header but no"),
-    "ragged rows": ("First,Last,Phone\nAna\nBen,Okafor,1,2,3\n", "roster.csv:2: error: student has"),
-    "duplicates": ("First,Last\nAna,Lopez\nAna,Lopez\n", "roster.csv:3: error: Ana Lopez is listed"),
+    "ragged rows": ("First,Last,Phone\nAna\nBen,Okafor,1,2,3\n",
+                    "roster.csv:2: error: student has"),
+    "duplicates": ("First,Last\nAna,Lopez\nAna,Lopez\n",
+                   "roster.csv:3: error: Ana Lopez is listed"),
     "binary": ("\x00\x01PK\x03\x04", "roster.csv: error: roster is not a text CSV"),
 }
 

@@ -107,7 +107,7 @@ def test_a4_is_laid_out_for_a4(project: Path) -> None:
 def test_thirty_students_with_accents(project: Path) -> None:
     names = [("Zoë", "Ångström", "English"), ("José", "Núñez", "Spanish"),
              ("Renée", "Çelik", "es"), ("Łukasz", "Żółć", "English")]
-    rows = [f"{f}{i},{l},{lang},Parent {i}" for i, (f, l, lang) in
+    rows = [f"{first}{i},{last},{lang},Parent {i}" for i, (first, last, lang) in
             ((i, names[i % 4]) for i in range(30))]
     (project / "content/roster.csv").write_text(ROSTER_30.format(rows="\n".join(rows)))
     (project / "content/log.yaml").unlink()  # it names students of the sample roster

@@ -32,9 +32,8 @@ yaml_text = st.one_of(
 
 
 def _file(data: bytes, suffix: str) -> Path:
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)
-    handle.write(data)
-    handle.close()
+    with tempfile.NamedTemporaryFile(suffix=suffix, delete=False) as handle:
+        handle.write(data)
     return Path(handle.name)
 
 

@@ -43,7 +43,7 @@ def pixels(pdf: bytes) -> list[bytes]:
 def stamped(pdf: bytes) -> bool:
     with pikepdf.open(io.BytesIO(pdf)) as doc:
         return any(str(name).startswith("/FamilyWords")
-                   for page in doc.pages for name in page.Resources.get("/XObject", {}).keys())
+                   for page in doc.pages for name in page.Resources.get("/XObject", {}))
 
 
 def assert_same_print(fast: bytes, full: bytes, what: str) -> None:

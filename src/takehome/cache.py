@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,7 @@ class Cache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            data = pdf_path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != meta["sha256"] or meta["key"] != key:
+            if file_sha256(pdf_path) != meta["sha256"] or meta["key"] != key:
                 raise ValueError("checksum mismatch")
             entry = Entry(key, int(meta["pages"]), meta["sha256"])
             return entry, [str(w) for w in meta.get("warnings", [])]
@@ -65,6 +65,25 @@ class Cache:
         meta = {"key": key, "pages": result.pages, "sha256": digest, "warnings": result.warnings}
         _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
         return Entry(key, result.pages, digest)
+
+    def put_file(self, key: str, write: Callable[[Path], int]) -> Entry:
+        """Store a PDF that `write` writes to the path it is given (returning its page count),
+        so that a large one never has to be held in memory."""
+        pdf_path, meta_path = self._paths(key)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=pdf_path.parent)
+        os.close(fd)
+        try:
+            pages = write(Path(tmp))
+            digest = file_sha256(Path(tmp))
+            os.replace(tmp, pdf_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        meta = {"key": key, "pages": pages, "sha256": digest, "warnings": []}
+        _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
+        return Entry(key, pages, digest)
 
     def path(self, entry: Entry) -> Path:
         return self._paths(entry.key)[0]
@@ -86,6 +105,11 @@ def _atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def key_of(*parts: str | bytes) -> str:

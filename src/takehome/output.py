@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
-
-from pypdf import PdfReader, PdfWriter
+from typing import Any, BinaryIO
 
 MANIFEST = "manifest.json"
 
@@ -25,22 +23,6 @@ def _file_mode() -> int:
 
 
 FILE_MODE = _file_mode()
-
-
-def join_pdfs(parts: list[bytes], duplex: bool) -> tuple[bytes, int]:
-    """Join PDFs in order; with duplex, a blank page after each odd-length part."""
-    writer = PdfWriter()
-    for data in parts:
-        reader = PdfReader(io.BytesIO(data))
-        for page in reader.pages:
-            writer.add_page(page)
-        if duplex and len(reader.pages) % 2:
-            box = reader.pages[-1].mediabox
-            writer.add_blank_page(width=box.width, height=box.height)
-    writer.add_metadata({"/Producer": "takehome"})
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue(), len(writer.pages)
 
 
 def _safe_target(root: Path, relative: str) -> Path:
@@ -78,13 +60,17 @@ class Writer:
 
     def add(self, path: str, digest: str, source: Path, entry: Mapping[str, Any]) -> None:
         """Stage the file at `source` (its sha256 is `digest`) to be published as `path`."""
-        self._stage(path, digest, source.stat().st_size, source.read_bytes, entry)
+        def copy(out: BinaryIO) -> None:
+            with source.open("rb") as fh:
+                shutil.copyfileobj(fh, out)
+
+        self._stage(path, digest, source.stat().st_size, copy, entry)
 
     def add_data(self, path: str, data: bytes, entry: Mapping[str, Any]) -> None:
         """Stage bytes made in memory (a web page) to be published as `path`."""
-        self._stage(path, sha256(data), len(data), lambda: data, entry)
+        self._stage(path, sha256(data), len(data), lambda out: out.write(data), entry)
 
-    def _stage(self, path: str, digest: str, size: int, read: Callable[[], bytes],
+    def _stage(self, path: str, digest: str, size: int, write: Callable[[BinaryIO], object],
                entry: Mapping[str, Any]) -> None:
         if path in self.entries:
             raise ValueError(f"two documents would write the same file: {path}")
@@ -98,7 +84,7 @@ class Writer:
         os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as fh:
-            fh.write(read())
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
 

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from . import __version__, fonts, inksaver
 from .cache import Cache, Entry, key_of
 from .errors import BuildError, Problem, Problems
 from .models.base import Paper
-from .output import MANIFEST, Writer, join_pdfs
-from .plan import Assembly, Batch, File, Job, Page, Step, Typeset, split_fields
+from .output import MANIFEST, Writer
+from .pdfjoin import join_pdfs
+from .plan import Assembly, Batch, File, Job, Page, Step, split_fields
 from .project import Project, check_translations, find_root, load_project
 from .render import Renderer, TemplateProblem
 
@@ -356,8 +358,8 @@ def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
                 key = key_of("join", str(step.duplex), *(p.sha256 for p in parts))
                 hit = cache.get(key)
                 if hit is None:
-                    data, pages = join_pdfs([cache.read(p) for p in parts], step.duplex)
-                    entry = cache.put(key, Typeset(data, pages))
+                    entry = cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts],
+                                                        step.duplex))
                 else:
                     entry = hit[0]
             writer.add(step.output, entry.sha256, cache.path(entry), {

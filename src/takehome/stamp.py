@@ -287,8 +287,8 @@ def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Page) 
             # page, as WeasyPrint gives all pages one /Resources.
             page = pikepdf.Page(pdf.pages[target])
             words = pikepdf.Page(stamp.pages[source]).as_form_xobject()
-            name = page.add_resource(words, pikepdf.Name.XObject, pikepdf.Name(f"/FamilyWords{target}"),
-                                     replace_existing=False)
+            name = page.add_resource(words, pikepdf.Name.XObject,
+                                     pikepdf.Name(f"/FamilyWords{target}"), replace_existing=False)
             page.contents_add(b"q\n", prepend=True)
             page.contents_add(b"Q\n")
             page.contents_add(page.calc_form_xobject_placement(

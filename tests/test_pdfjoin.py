@@ -1,0 +1,62 @@
+"""Class sets joined part by part (pdfjoin.py): valid, every page as it was, sheets padded."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pypdfium2 as pdfium
+from weasyprint import HTML
+
+from takehome.pdfjoin import join_pdfs
+
+
+def part(path: Path, pages: list[str], size: str = "letter") -> Path:
+    body = "".join(f'<section style="break-before: page"><h1 id="p{i}">{text}</h1>'
+                   f'<a href="#p0">back to the start</a> <a href="https://example.org">web</a>'
+                   f"</section>" for i, text in enumerate(pages))
+    HTML(string=f"<style>@page {{ size: {size} }}</style>{body}").write_pdf(path)
+    return path
+
+
+def test_joined_pages_are_the_parts_pages_padded_to_whole_sheets(tmp_path: Path) -> None:
+    parts = [part(tmp_path / "a.pdf", ["Ana 1"]),
+             part(tmp_path / "b.pdf", ["Ben 1", "Ben 2"], "A4"),
+             part(tmp_path / "c.pdf", ["Zoë 1", "Zoë 2", "Zoë 3"])]
+    target = tmp_path / "joined.pdf"
+    assert join_pdfs(parts, True, target) == 8
+    with pikepdf.open(target) as joined:
+        assert joined.check_pdf_syntax() == []
+        sizes = [tuple(round(float(v)) for v in p.mediabox) for p in joined.pages]
+    letter, a4 = (0, 0, 612, 792), (0, 0, 595, 842)
+    assert sizes == [letter, letter, a4, a4, letter, letter, letter, letter]
+    document = pdfium.PdfDocument(target)
+    texts = [document[i].get_textpage().get_text_range() for i in range(len(document))]
+    assert [t.split("\r\n")[0] for t in texts] == [
+        "Ana 1", "", "Ben 1", "Ben 2", "Zoë 1", "Zoë 2", "Zoë 3", ""]
+    # Each page draws as it did in its part.
+    for source, index in ((parts[1], 3), (parts[2], 6)):
+        pdf = pdfium.PdfDocument(source)
+        original = pdf[len(pdf) - 1].render(scale=0.5).to_pil().tobytes()
+        assert document[index].render(scale=0.5).to_pil().tobytes() == original
+
+
+def test_without_duplex_nothing_is_added_and_links_still_work(tmp_path: Path) -> None:
+    parts = [part(tmp_path / "a.pdf", ["Ana 1"]), part(tmp_path / "b.pdf", ["Ben 1", "Ben 2"])]
+    target = tmp_path / "joined.pdf"
+    assert join_pdfs(parts, False, target) == 3
+    with pikepdf.open(io.BytesIO(target.read_bytes())) as joined:
+        pages = [p.obj.objgen for p in joined.pages]
+        # "back to the start" on Ben's second page goes to Ben's first page, not Ana's
+        links = [a for a in joined.pages[2].Annots if "/Dest" in a or "/A" in a]
+        internal = [a.Dest[0].objgen for a in links if "/Dest" in a]
+        assert internal == [pages[1]]
+        assert any(str(a.A.get("/URI", "")) == "https://example.org" for a in links if "/A" in a)
+
+
+def test_the_same_parts_give_the_same_bytes(tmp_path: Path) -> None:
+    parts = [part(tmp_path / "a.pdf", ["Ana"]), part(tmp_path / "b.pdf", ["Ben"])]
+    join_pdfs(parts, True, tmp_path / "1.pdf")
+    join_pdfs(parts, True, tmp_path / "2.pdf")
+    assert (tmp_path / "1.pdf").read_bytes() == (tmp_path / "2.pdf").read_bytes()
