@@ -87,11 +87,18 @@ def test_fillable_has_form_fields_and_is_tagged(sample_build: Path) -> None:
 def test_fonts_are_embedded(sample_build: Path) -> None:
     reader = read_pdf(sample_build / "intake/students/03-nguyen-minh-anh.pdf")
     fonts = set()
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+
+    def collect(resources: dict) -> None:  # the page's, and its form XObjects' (stamped words)
+        for font in resources.get("/Font", {}).values():
             descendant = font.get_object()["/DescendantFonts"][0].get_object()
             assert "/FontFile2" in descendant["/FontDescriptor"]
             fonts.add(str(font.get_object()["/BaseFont"]).split("+")[1])
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get_object().get("/Subtype") == "/Form":
+                collect(xobject.get_object().get("/Resources", {}))
+
+    for page in reader.pages:
+        collect(page["/Resources"])
     assert all(f.startswith(("Atkinson", "Noto")) for f in fonts), fonts  # never system fonts
     assert any(f.startswith("Atkinson") for f in fonts)
     assert any(f.startswith("Noto-Sans") for f in fonts)  # Vietnamese letters need Noto Sans

@@ -79,9 +79,9 @@ def test_stamped_copies_print_as_full_layouts(sample_batches) -> None:
                 fast_ones += 1
                 kinds.add(member.job.output.rsplit("/students/", 1)[0])
     # Not a vacuous comparison: the intake, welcome sheet, cards and label are stamped, and
-    # most copies are (names with Vietnamese letters take a taller line and are laid out in full).
+    # nearly every copy is, Vietnamese names included.
     assert kinds == {"intake", "welcome", "cards/family", "cards/case-label"}
-    assert fast_ones >= 0.75 * copies, (fast_ones, copies)
+    assert fast_ones >= 0.95 * copies, (fast_ones, copies)
 
 
 def test_a_name_too_long_for_its_field_is_laid_out_in_full(sample_batches) -> None:
@@ -100,8 +100,8 @@ def test_a_name_too_long_for_its_field_is_laid_out_in_full(sample_batches) -> No
 
 
 def test_right_to_left_fields(sample_batches) -> None:
-    """Latin names on an Arabic page are stamped, aligned right; Arabic script sets a taller line
-    than the placeholder, so those copies are laid out in full, and print the same either way."""
+    """Names on an Arabic page are stamped aligned right, in Latin or Arabic script (the strut in
+    base.css makes a field's line as tall in every script)."""
     _, batch = sample_batches[0]
     words = ["Amira Haddad", "Yusuf Ali", "يوسف علي"]
     records = []
@@ -111,7 +111,7 @@ def test_right_to_left_fields(sample_batches) -> None:
         records.append(replace(batch.records[0], html=html, lang="ar", fields=(text,)))
     batch = replace(batch, records=tuple(records), base=split_fields(records[0].html)[0])
     fast, full = typeset(batch), typeset(replace(batch, base=None))
-    assert [stamped(a.pdf) for a in fast] == [True, True, False]
+    assert [stamped(a.pdf) for a in fast] == [True, True, True]
     for a, b, text in zip(fast, full, words, strict=True):
         assert_same_print(a.pdf, b.pdf, text)
 

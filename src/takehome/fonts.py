@@ -46,6 +46,26 @@ def face_css(primary: str) -> str:
     return "\n".join(rules)
 
 
+@cache
+def struts(primary: str) -> tuple[str, str]:
+    """For each fallback family (there are two), a letter it has that the families before it
+    lack, as a CSS string. Set invisibly in a line, each in a box of its own, they make the line
+    as tall as a line in any script of the stack: the fallbacks have taller lines."""
+    covered: set[int] = set()
+    chars = []
+    for name in stack(primary):
+        points: set[int] = set()
+        for f in fontpkg.family(name).files:
+            with TTFont(f.path, lazy=True) as font:
+                points.update(font.getBestCmap() or {})
+        own = [p for p in sorted(points - covered) if unicodedata.category(chr(p)).startswith("L")]
+        if covered and own:
+            chars.append(f'"\\{own[0]:x}"')
+        covered |= points
+    before, after = (chars + ['""', '""'])[:2]
+    return before, after
+
+
 def directories() -> list[Path]:
     """Folders the renderer may read font files from."""
     dirs = {f.path.parent.resolve() for fam in fontpkg.families().values() for f in fam.files}

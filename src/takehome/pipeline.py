@@ -181,7 +181,8 @@ def render(project: Project, steps: list[Step], problems: Problems,
             if key not in stylesheets:
                 css_context = project.context(project.default_language, paper=job.paper,
                                               theme=project.settings.theme,
-                                              fonts=fonts.face_css(font))
+                                              fonts=fonts.face_css(font),
+                                              struts=fonts.struts(font))
                 names = job.stylesheets + ((inksaver.STYLESHEET,) if ink_saver else ())
                 css = "\n".join(renderer.render(name, css_context) for name in names)
                 stylesheets[key] = inksaver.grey_css(css) if ink_saver else css

@@ -2,16 +2,17 @@
 
 A template marks an element that holds one family's words with `data-field` (plain text, no
 tags inside). Copies whose HTML differs only in those words share a *base*: the HTML with each
-field's words replaced by an invisible placeholder line. The base is laid out once per process
-and written once; each copy then lays out only its own words, each in a box as wide as its
-field, at the field's place, in the field's computed text style, and those words are overlaid on
-the base's pages (pikepdf).
+field's words replaced by an invisible placeholder line (plan.split_fields). The base is laid
+out once per process and written once; each copy then lays out only its own words, each in a
+box as wide as its field, at the field's place, in the field's computed text style, and those
+words are overlaid on the base's pages (pikepdf).
 
-That gives the full render's output whenever each field's words take as many lines as the
-placeholder and stay inside the field: nothing else on the page can then move. A copy that fails
-the check (a long name wrapping onto a second line) is laid out in full instead, so the check
-decides speed, never what is printed. tests/test_stamp.py compares stamped copies with full
-renders glyph by glyph.
+That gives the full render's output whenever each field's words take as many lines, as tall, as
+the placeholder and are no wider than the field: nothing else on the page can then move. The
+invisible struts base.css gives every field make its lines as tall in every script. A copy that
+fails the check (a long name wrapping onto a second line) is laid out in full instead, so the
+check decides speed, never what is printed. tests/test_stamp.py compares stamped copies with
+full renders glyph by glyph and pixel by pixel.
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 import pikepdf
@@ -37,6 +39,7 @@ from .typeset import (
     lay_out,
     write,
 )
+from .typeset import typeset as lay_out_in_full
 
 SAME_PX = 0.01  # layout arithmetic, not a different height
 BASES_KEPT = 16  # laid-out bases each process keeps (a few KB to a few hundred KB each)
@@ -58,6 +61,8 @@ class Field:
     height: float
     style: str  # its computed text style, as CSS declarations
     lang: str
+    lines: int
+    strut: tuple[str, str]  # invisible ::before and ::after that set its line's height (base.css)
 
 
 @dataclass(frozen=True)
@@ -69,44 +74,37 @@ class Base:
     fields: tuple[Field, ...]
 
 
-_bases: OrderedDict[tuple[Any, ...], Base | None] = OrderedDict()
-
-
 def typeset(batch: Batch) -> list[Typeset]:
     """Each record of a batch sharing `batch.base`: stamped when faithful, laid out otherwise."""
-    from .typeset import typeset as full
-
     assert batch.base is not None
-    base = _base(batch)
+    first = batch.records[0]
+    base = _base(batch.base, batch.css, batch.base_dir, batch.greyscale, first.lang,
+                 first.max_pages)
     results: dict[int, Typeset] = {}
     if base is not None:
         results = _stamped(batch, base)
     missing = [i for i in range(len(batch.records)) if i not in results]
     if missing:
         again = replace(batch, records=tuple(batch.records[i] for i in missing), base=None)
-        results.update(zip(missing, full(again), strict=True))
+        results.update(zip(missing, lay_out_in_full(again), strict=True))
     return [results[i] for i in range(len(batch.records))]
 
 
-def _base(batch: Batch) -> Base | None:
-    first = batch.records[0]
-    key = (batch.base, batch.css, batch.base_dir, batch.greyscale, first.lang, first.max_pages)
-    if key in _bases:
-        _bases.move_to_end(key)
-        return _bases[key]
+@lru_cache(maxsize=BASES_KEPT)
+def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
+          max_pages: int | None) -> Base | None:
+    """A base laid out and written (once per process), or None if it cannot be stamped."""
     # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
-    record = Page(batch.base or "", first.lang, "", first.max_pages)
-    single = replace(batch, records=(record,), base=None)
+    record = Page(html, lang, "", max_pages)
+    single = Batch((record,), css, base_dir, greyscale=greyscale)
     document, (pages,), shared = lay_out(single)
     try:
-        base: Base | None = Base(write(document, pages, record, single, shared),
-                                 _size(pages), tuple(_fields(pages)))
+        fields = tuple(_fields(pages))
+        if len({f.strut for f in fields}) != 1:
+            raise NotStampable("fields with different struts, or none")
+        return Base(write(document, pages, record, single, shared), _size(pages), fields)
     except NotStampable:
-        base = None
-    _bases[key] = base
-    while len(_bases) > BASES_KEPT:
-        _bases.popitem(last=False)
-    return base
+        return None
 
 
 def _size(pages: list[Any]) -> tuple[float, float]:
@@ -137,8 +135,12 @@ def _field(box: Any, number: int, page: int) -> Field:
     if type(box).__name__ not in ("BlockBox", "InlineBlockBox") or box.element_tag in (
             "h1", "h2", "h3", "h4", "h5", "h6"):  # inline words move with their line; headings
         raise NotStampable(f"field {number} is a {type(box).__name__} <{box.element_tag}>")
-    if any("::" in (getattr(b, "element_tag", "") or "") for b in box.descendants()):
-        raise NotStampable(f"field {number} has generated content")  # ::before, ::marker
+    generated = [b for b in box.descendants() if "::" in (getattr(b, "element_tag", "") or "")]
+    if any(not b.element_tag.endswith(("::before", "::after")) or b.style["visibility"] !=
+           "hidden" for b in generated):  # a ::marker, or words shown: not copied
+        raise NotStampable(f"field {number} has generated content")
+    strut = tuple("".join(b.text for b in generated if type(b).__name__ == "TextBox"
+                          and b.element_tag.endswith(side)) for side in ("::before", "::after"))
     style = box.style
     declarations = [_declaration(style, name) for name in _TEXT_STYLE]
     if style["height"] != "auto":  # its words are placed at the top of its content box
@@ -148,7 +150,8 @@ def _field(box: Any, number: int, page: int) -> Field:
             or style["text_decoration_line"] != "none"):
         raise NotStampable(f"field {number} has a min-height, max-height or text decoration")
     return Field(number, page, box.content_box_x(), box.content_box_y(), box.width, box.height,
-                 "; ".join(d for d in declarations if d), style["lang"] or "")
+                 "; ".join(d for d in declarations if d), style["lang"] or "",
+                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), strut)
 
 
 # What shapes and places a field's words inside its box: copied onto the stamped box.
@@ -210,7 +213,11 @@ def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
                 f"{record.fields[f.number]}</div>"
                 for i, f in enumerate(base.fields) if f.page == page)
             sheets.append(f"<section>{boxes}</section>")
+    before, after = ("".join(f"\\{ord(c):x} " for c in side) for side in base.fields[0].strut)
     css = (f"@page {{ size: {width!r}px {height!r}px; margin: 0 }} "
+           f'div::before {{ content: "{before}" }} div::after {{ content: "{after}" }} '
+           "div::before, div::after { display: inline-block; width: 0; visibility: hidden; "
+           "white-space: nowrap } "
            "html, body { margin: 0; padding: 0 } "
            "section { position: relative; height: 0 } section + section { break-before: page } "
            "div { position: absolute; margin: 0; padding: 0; border: 0 }")
@@ -238,7 +245,8 @@ def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
 
 
 def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], bool]:
-    """For each stamped box ("record.field"): as tall as its field, and its words inside it."""
+    """For each stamped box ("record.field"): as many lines and as tall as its field, and its
+    words no wider (the invisible struts aside)."""
     fits = {}
 
     def walk(box: Any) -> None:
@@ -247,14 +255,14 @@ def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], 
         if name and getattr(box, "element_tag", None) == "div":
             r, i = (int(n) for n in name.split("."))
             field = fields[i]
-            left, top = box.content_box_x(), box.content_box_y()
+            left = box.content_box_x()
             right = left + box.width + FIT_TOLERANCE_PX
-            inside = all(  # words within the width; lines within the height
-                (left - FIT_TOLERANCE_PX <= t.position_x and t.position_x + t.width <= right)
-                if type(t).__name__ == "TextBox" else
-                t.position_y + t.height <= top + box.height + FIT_TOLERANCE_PX
-                for t in box.descendants() if type(t).__name__ in ("TextBox", "LineBox"))
-            fits[(r, i)] = inside and abs(box.height - field.height) <= SAME_PX
+            inside = all(left - FIT_TOLERANCE_PX <= t.position_x and t.position_x + t.width <= right
+                         for t in box.descendants()
+                         if type(t).__name__ == "TextBox" and "::" not in t.element_tag)
+            lines = sum(1 for c in box.children if type(c).__name__ == "LineBox")
+            fits[(r, i)] = (inside and lines == field.lines
+                            and abs(box.height - field.height) <= SAME_PX)
             return
         for child in getattr(box, "children", ()):
             walk(child)
@@ -264,19 +272,14 @@ def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], 
     return fits
 
 
-def _faces(css: str, base_dir: Any) -> CSS:
+@cache
+def _faces(css: str, base_dir: Path) -> CSS:
     """The @font-face rules of a document's stylesheet: the fonts its fields name."""
-    key = (css, base_dir)
-    if key not in _face_sheets:
-        rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-                 if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
-        fetcher = LocalFetcher([base_dir, *fonts.directories()])
-        _face_sheets[key] = CSS(string=tinycss2.serialize(rules), base_url=base_dir.as_uri() + "/",
-                                url_fetcher=fetcher, font_config=_font_config())
-    return _face_sheets[key]
-
-
-_face_sheets: dict[tuple[str, Any], CSS] = {}
+    rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+             if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
+    fetcher = LocalFetcher([base_dir, *fonts.directories()])
+    return CSS(string=tinycss2.serialize(rules), base_url=base_dir.as_uri() + "/",
+               url_fetcher=fetcher, font_config=_font_config())
 
 
 def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Page) -> bytes:
