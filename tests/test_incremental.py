@@ -81,13 +81,45 @@ def test_template_override_rerenders_its_documents(project: Path) -> None:
     assert len(build(project).rendered) == 28
 
 
+def test_nothing_changed_is_known_without_loading_the_project(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = build(project)
+    out = project / "output"
+    before = tree_bytes(out)
+
+    def refuse(root: Path) -> None:
+        raise AssertionError("the project was loaded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pipeline, "load", refuse)
+        again = build(project)
+    assert (again.files, again.pages, again.reused, again.rendered) == (
+        first.files, first.pages, PDFS, [])
+    assert [str(w) for w in again.warnings] == [str(w) for w in first.warnings]
+    assert tree_bytes(out) == before
+
+    # Anything the build reads or wrote makes it a real build again.
+    (out / "intake/students/07-miller-ethan.pdf").unlink()
+    assert build(project).reused == PDFS
+    assert tree_bytes(out) == before
+    logo = project / "content/images/logo.svg"
+    logo.write_text(logo.read_text().replace("#2f6f73", "#7a3b69"))
+    assert len(build(project).rendered) == PDFS
+    (project / "templates").mkdir()
+    (project / "templates/base.css").write_text(
+        (pipeline.BUILTIN_TEMPLATES / "base.css").read_text() + "\nh1 { color: #000 }\n")
+    assert len(build(project).rendered) == PDFS
+    assert build(project, ink_saver=True).rendered  # other options, another build
+
+
 def test_corrupt_cache_is_discarded(project: Path) -> None:
     build(project)
     reference = tree_bytes(project / "output")
     pdfs = sorted((project / CACHE_DIR).rglob("*.pdf"))
     pdfs[0].write_bytes(b"%PDF-1.7 garbage")
-    for meta in sorted((project / CACHE_DIR).rglob("*.json"))[:2]:
+    for meta in sorted((project / CACHE_DIR).rglob("v1/??/*.json"))[:2]:
         meta.write_text("{not json")
+    shutil.rmtree(project / "output")  # so that the build needs its cache again
     report = build(project)
     assert any("discarded a corrupt cache entry" in str(w) for w in report.warnings)
     assert 1 <= len(report.rendered) <= 3

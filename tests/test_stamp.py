@@ -12,7 +12,7 @@ import pypdfium2 as pdfium
 import pytest
 
 from takehome import pipeline
-from takehome.plan import Batch, split_fields
+from takehome.plan import Batch, join_fields, split_fields
 from takehome.typeset import typeset
 
 from .conftest import SAMPLE
@@ -63,7 +63,7 @@ def assert_same_print(fast: bytes, full: bytes, what: str) -> None:
 def sample_batches() -> list[tuple[list[pipeline.Rendered], Batch]]:
     project, problems = pipeline.load(SAMPLE)
     steps = pipeline.make_plan(project, ("packets",), problems)
-    rendered = pipeline.render(project, steps, problems)
+    rendered = pipeline.with_keys(project, pipeline.render(project, steps, problems))
     return [(m, b) for m, b in pipeline.batches(project, rendered) if b.base is not None]
 
 
@@ -89,9 +89,8 @@ def test_a_name_too_long_for_its_field_is_laid_out_in_full(sample_batches) -> No
                           if m[0].job.output.startswith("welcome/") and len(m) > 1)
     name = members[0].job.subject
     long_name = " ".join([name] * 12)  # wraps the greeting onto a second line
-    html = batch.records[0].html.replace(name, long_name)
-    record = replace(batch.records[0], html=html, fields=split_fields(html)[1])
-    batch = replace(batch, records=(record, *batch.records[1:]))
+    words = tuple(w.replace(name, long_name) for w in batch.records[0].fields)
+    batch = replace(batch, records=(replace(batch.records[0], fields=words), *batch.records[1:]))
     fast, full = typeset(batch), typeset(replace(batch, base=None))
     assert not stamped(fast[0].pdf) and stamped(fast[1].pdf)
     assert_same_print(fast[0].pdf, full[0].pdf, "long name")
@@ -108,8 +107,9 @@ def test_right_to_left_fields(sample_batches) -> None:
     for text in words:
         html = (f'<div dir="rtl" lang="ar"><h1>أهلا وسهلا</h1><p class="greeting" data-field>'
                 f"{text}</p><p>نص ثابت في كل نسخة.</p></div>")
-        records.append(replace(batch.records[0], html=html, lang="ar", fields=(text,)))
-    batch = replace(batch, records=tuple(records), base=split_fields(records[0].html)[0])
+        base, fields = split_fields(html)
+        records.append(replace(batch.records[0], lang="ar", base=base, fields=fields))
+    batch = replace(batch, records=tuple(records), base=records[0].base)
     fast, full = typeset(batch), typeset(replace(batch, base=None))
     assert [stamped(a.pdf) for a in fast] == [True, True, True]
     for a, b, text in zip(fast, full, words, strict=True):
@@ -122,3 +122,5 @@ def test_split_fields_blanks_only_plain_text_fields() -> None:
     assert words == ("Ana &amp; Ben", "Zoë")
     assert "Ana" not in base and "Zoë" not in base and "<b>x</b>" in base
     assert 'data-field="0"' in base and 'data-field="1" title="t"' in base
+    assert join_fields(base, words) == ('<p class="a" data-field>Ana &amp; Ben</p><p data-field>'
+                                        '<b>x</b></p><div data-field title="t">Zoë</div>')

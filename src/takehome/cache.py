@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .plan import Typeset
 
@@ -84,6 +85,18 @@ class Cache:
         meta = {"key": key, "pages": pages, "sha256": digest, "warnings": []}
         _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
         return Entry(key, pages, digest)
+
+    def last_build(self, key: str) -> dict[str, Any] | None:
+        """What the last build with these options recorded (see pipeline.build), if anything."""
+        try:
+            record = json.loads((self.root / "builds" / f"{key}.json").read_text("utf-8"))
+            return record if isinstance(record, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def record_build(self, key: str, record: dict[str, Any]) -> None:
+        (self.root / "builds").mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.root / "builds" / f"{key}.json", json.dumps(record).encode("utf-8"))
 
     def path(self, entry: Entry) -> Path:
         return self._paths(entry.key)[0]

@@ -16,14 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 
 from . import __version__, fonts, inksaver
-from .cache import Cache, Entry, key_of
+from .cache import Cache, Entry, file_sha256, key_of
 from .errors import BuildError, Problem, Problems
 from .models.base import Paper
-from .output import MANIFEST, Writer
+from .output import MANIFEST, Writer, read_manifest
 from .pdfjoin import join_pdfs
 from .plan import Assembly, Batch, File, Job, Page, Step, split_fields
 from .project import Project, check_translations, find_root, load_project
-from .render import Renderer, TemplateProblem
+from .render import BUILTIN_TEMPLATES, Renderer, TemplateProblem
 
 BATCH_RECORDS = 12  # records per WeasyPrint pass: small enough to keep both cores busy to the
 # end and memory bounded (about 1 MB a page), large enough that a pass costs little extra
@@ -228,10 +228,14 @@ def engine_fingerprint() -> str:
                        "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
 
 
-def with_keys(project: Project, rendered: list[Rendered],
-              greyscale: bool = False) -> list[Rendered]:
-    """Each rendered job with its cache key: a hash of exactly what the typesetter receives."""
-    engine, memo = engine_fingerprint(), {}
+def with_keys(project: Project, rendered: list[Rendered], greyscale: bool = False,
+              memo: dict[str, str] | None = None) -> list[Rendered]:
+    """Each rendered job with its cache key: a hash of exactly what the typesetter receives.
+    A personalised copy's page is then kept as a base shared with the other copies and its
+    words (so a roster of thousands holds each page's HTML once). `memo` collects the project
+    files the pages show (reference -> hash)."""
+    engine, memo = engine_fingerprint(), {} if memo is None else memo
+    bases: dict[str, str] = {}
     grey = ("greyscale",) if greyscale else ()  # images are drawn in grey
     out = []
     for r in rendered:
@@ -239,7 +243,12 @@ def with_keys(project: Project, rendered: list[Rendered],
         key = key_of(engine, r.css, r.page.html, r.page.lang, r.page.title,
                      str(r.page.max_pages), str(r.job.tagged), str(r.job.forms),
                      str(r.job.alone), *refs, *grey)
-        out.append(Rendered(r.job, r.page, r.css, key))
+        page = r.page
+        if not (r.job.tagged or r.job.forms):  # PDF structure is not stamped
+            base, words = split_fields(page.html)
+            if words:
+                page = replace(page, html="", base=bases.setdefault(base, base), fields=words)
+        out.append(Rendered(r.job, page, r.css, key))
     return out
 
 
@@ -251,11 +260,9 @@ def batches(project: Project, rendered: list[Rendered],
     other copies a build happens to rebuild with it."""
     groups: dict[tuple[str, bool, bool, str, str, str], list[Rendered]] = defaultdict(list)
     for r in rendered:
-        base, words = ("", ()) if r.job.tagged or r.job.forms else split_fields(r.page.html)
-        if words:
-            r = replace(r, page=replace(r.page, fields=words))
-        alone = r.job.output if r.job.alone and not words else ""  # a base is laid out alone
-        groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.page.lang if words else "")
+        base = r.page.base
+        alone = r.job.output if r.job.alone and not base else ""  # a base is laid out alone
+        groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.page.lang if base else "")
                ].append(r)
     out = []
     for (css, tagged, forms, _, base, _), members in groups.items():
@@ -319,23 +326,88 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     """Build a project; raises BuildError (and leaves output/ untouched) if anything is wrong."""
     options = options or Options()
     started = time.perf_counter()
+    root = find_root(root)
+    output = options.output or root / "output"
+    cache = Cache(root)
+    unchanged = _unchanged(cache, root, output, options)
+    if unchanged is not None:
+        unchanged.seconds = time.perf_counter() - started
+        return unchanged
     project, problems = load(root)
     apply_overrides(project, options)
     steps = select_outputs(make_plan(project, options.only, problems), options.outputs, problems)
+    shown: dict[str, str] = {}
     rendered = with_keys(project, render(project, steps, problems, options.ink_saver),
-                         options.ink_saver)
+                         options.ink_saver, shown)
     files = render_files(project, steps, problems)
     problems.raise_if_errors()
 
-    cache = Cache(project.root)
     report = BuildReport()
     entries = _typeset(project, rendered, cache, options, problems, report, started)
     problems.raise_if_errors()
+    report.warnings = problems.warnings
     if options.shard is None:
         _write(project, steps, entries, files, cache, options, report)
-    report.warnings = problems.warnings
+        extra = [project.roster.path, *(root / htmllib.unescape(ref) for ref in shown)]
+        _record(cache, root, output, options, report, extra)
     report.seconds = time.perf_counter() - started
     return report
+
+
+# A build whose inputs and output are as the last build with the same options left them does
+# nothing, in the time it takes to hash the inputs: takehome's own code, catalogs and templates,
+# the project's content/ and templates/, its roster and the files its pages show.
+_PACKAGE = Path(__file__).parent
+
+
+def _build_key(root: Path, output: Path, options: Options) -> str:
+    return key_of(engine_fingerprint(), str(root), str(output.resolve()), *options.only,
+                  "|", *options.outputs, str(options.paper), str(options.ink_saver))
+
+
+def _inputs(root: Path, extra: list[str]) -> dict[str, str]:
+    files = {Path(p) for p in extra}
+    for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
+        if folder.is_dir():
+            files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)
+    return {str(p): file_sha256(p) for p in sorted(files) if p.is_file()}
+
+
+def _outputs(output: Path) -> dict[str, str]:
+    """The manifest's hash and the size of every file it lists that is there."""
+    manifest = output / MANIFEST
+    if not manifest.is_file():
+        return {}
+    files = (output / entry.get("path", "") for entry in read_manifest(output))
+    return {MANIFEST: file_sha256(manifest),
+            **{str(p): str(p.stat().st_size) for p in files if p.is_file()}}
+
+
+def _record(cache: Cache, root: Path, output: Path, options: Options, report: BuildReport,
+            extra: list[Path]) -> None:
+    inputs = _inputs(root, [str(p) for p in extra])
+    cache.record_build(_build_key(root, output, options), {
+        "inputs": inputs, "extra": [str(p) for p in extra], "outputs": _outputs(output),
+        "files": report.files, "pages": report.pages, "documents": len(report.rendered) +
+        report.reused, "warnings": [[w.message, str(w.path) if w.path else None, w.line, w.col]
+                                     for w in report.warnings]})
+
+
+def _unchanged(cache: Cache, root: Path, output: Path, options: Options) -> BuildReport | None:
+    """The last build's report if nothing it read or wrote has changed since; None otherwise."""
+    if options.shard is not None:
+        return None
+    last = cache.last_build(_build_key(root, output, options))
+    try:
+        if (last is None or _outputs(output) != last["outputs"]
+                or _inputs(root, last["extra"]) != last["inputs"]):
+            return None
+        warnings = [Problem(m, Path(p) if p else None, line, col, "warning")
+                    for m, p, line, col in last["warnings"]]
+        return BuildReport(files=last["files"], pages=last["pages"], reused=last["documents"],
+                           warnings=warnings)
+    except (KeyError, TypeError, ValueError):
+        return None  # a record from another version: build
 
 
 def _write(project: Project, steps: list[Step], entries: dict[str, Entry],

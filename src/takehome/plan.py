@@ -76,7 +76,14 @@ class Page:
     lang: str
     title: str
     max_pages: int | None = None
-    fields: tuple[str, ...] = ()  # the words of its `data-field` elements, when stamped
+    # A personalised copy keeps its HTML as a base shared with the other copies (html is then
+    # empty) and the words of its `data-field` elements: see stamp.py.
+    base: str = ""
+    fields: tuple[str, ...] = ()
+
+    @property
+    def markup(self) -> str:
+        return join_fields(self.base, self.fields) if self.base else self.html
 
 
 @dataclass(frozen=True)
@@ -120,3 +127,13 @@ def split_fields(html: str) -> tuple[str, tuple[str, ...]]:
                 f"{PLACEHOLDER}</{tag}>")
 
     return _FIELD.sub(blank, html), tuple(words)
+
+
+_BLANK = re.compile(r'<([a-z][a-z0-9]*)([^<>]*?) data-field="(\d+)"([^<>]*)>'
+                    + re.escape(PLACEHOLDER) + r"</\1>")
+
+
+def join_fields(base: str, words: tuple[str, ...]) -> str:
+    """The page split_fields split: each placeholder replaced by its words again."""
+    return _BLANK.sub(lambda m: f"<{m[1]}{m[2]} data-field{m[4]}>{words[int(m[3])]}</{m[1]}>",
+                      base)

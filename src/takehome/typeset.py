@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -144,7 +145,7 @@ def _shell(batch: Batch) -> str:
     ]
     for i, record in enumerate(batch.records):
         parts.append(f'<article class="record" id="record-{i}" lang="{html.escape(record.lang)}">'
-                     f"{record.html}</article>")
+                     f"{record.markup}</article>")
     parts.append("</body></html>")
     return "".join(parts)
 
@@ -207,21 +208,37 @@ def typeset(batch: Batch) -> list[Typeset]:
             for p, record in zip(pages, batch.records, strict=True)]
 
 
+# A worker is replaced after this many batches, so that what WeasyPrint keeps from pass to pass
+# cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
+TASKS_PER_WORKER = 32
+
+
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
     """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
     if jobs <= 1 or len(batches) <= 1:
         for i, batch in enumerate(batches):
             yield i, typeset(batch)
         return
-    # fork: workers start at once with everything imported; each keeps one FontConfiguration
-    # and its parsed stylesheets for all the batches it is given.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=context) as pool:
-        futures = {pool.submit(typeset, batch): i for i, batch in enumerate(batches)}
+    # forkserver: workers are forked from a small process that has imported this module and
+    # nothing of the build (a plain fork would give each a copy of the whole plan); each keeps
+    # one FontConfiguration, its parsed stylesheets and its stamping bases for all its batches.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    workers = min(jobs, len(batches))
+    waiting = iter(enumerate(batches))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
+        # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
+        running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
         try:
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    for i, batch in itertools.islice(waiting, 1):
+                        running[pool.submit(typeset, batch)] = i
+                    yield index, future.result()
         except BaseException:
-            for future in futures:
+            for future in running:
                 future.cancel()
             raise
