@@ -24,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+import pikepdf
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,19 +52,23 @@ def make_project(root: Path, families: int) -> list[str]:
     return [d for d in DOCUMENTS if d in present]
 
 
-def measure(command: list[str]) -> tuple[float, float, str]:
-    """Seconds, peak resident memory of the whole process tree (MB), and output."""
+def measure(command: list[str]) -> tuple[float, tuple[float, float], str]:
+    """Seconds, peak memory of the whole process tree (MB: proportional set size, which counts
+    pages the processes share once, and the plain sum of their resident sizes), and output."""
     process = psutil.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak, done = [0], threading.Event()
+    peak, done = [0, 0], threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            try:
-                tree = [process, *process.children(recursive=True)]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                pass
-            time.sleep(0.05)
+            pss = rss = 0
+            for p in [process, *process.children(recursive=True)]:
+                try:
+                    memory = p.memory_full_info()
+                    pss, rss = pss + memory.pss, rss + memory.rss
+                except psutil.Error:
+                    pass
+            peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
+            time.sleep(0.1)
 
     started = time.perf_counter()
     thread = threading.Thread(target=sample, daemon=True)
@@ -74,7 +79,13 @@ def measure(command: list[str]) -> tuple[float, float, str]:
     thread.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{output}")
-    return seconds, peak[0] / 1e6, output
+    return seconds, (peak[0] / 1e6, peak[1] / 1e6), output
+
+
+def laid_out(path: Path) -> int:
+    """Pages of a joined PDF but the blank ones that pad its parts to whole sheets."""
+    with pikepdf.open(path) as pdf:
+        return sum(1 for page in pdf.pages if "/Contents" in page.obj)
 
 
 NAIVE = """
@@ -115,7 +126,8 @@ def main() -> None:
         manifest = json.loads((root / "output/manifest.json").read_text())["documents"]
         # Pages laid out (the same count for both contenders): the naive loop counts them; without
         # it, the family copies less the blank pages that pad each document to whole sheets.
-        pages = sum(e["pages"] for e in manifest if "/students/" in e["path"])
+        pages = sum(laid_out(root / "output" / e["path"]) for e in manifest
+                    if "/students/" in e["path"])
         naive_row = None
         if not args.skip_naive:
             naive, naive_mb, out = measure([sys.executable, "-c", NAIVE, str(root), *documents])
@@ -140,9 +152,11 @@ def main() -> None:
 
     print(f"\nRegistration workload: {args.families} families ({', '.join(documents)}); {pages} "
           f"pages laid out; {args.jobs} processes on {os.cpu_count()} cores.")
-    print(f"{'measure':40} {'seconds':>8} {'pages/s':>8} {'peak MB':>8}")
-    for name, seconds, rate, mb in rows:
-        print(f"{name:40} {seconds:8.1f} {rate if rate else float('nan'):8.1f} {mb:8.0f}")
+    print(f"{'':40} {'':>8} {'':>8} {'peak MB':>17}")
+    print(f"{'measure':40} {'seconds':>8} {'pages/s':>8} {'PSS':>8} {'RSS sum':>8}")
+    for name, seconds, rate, (pss, rss) in rows:
+        print(f"{name:40} {seconds:8.1f} {rate if rate else float('nan'):8.1f} {pss:8.0f} "
+              f"{rss:8.0f}")
     if not args.skip_naive:
         print(f"speed-up over the naive loop: {rows[0][2] / rows[1][2]:.2f}x")
     print(out.strip().splitlines()[-1])
