@@ -61,14 +61,18 @@ def measure(command: list[str]) -> tuple[float, tuple[float, float], str]:
     def sample() -> None:
         while not done.is_set():
             pss = rss = 0
-            for p in [process, *process.children(recursive=True)]:
+            try:
+                tree = [process, *process.children(recursive=True)]
+            except psutil.Error:  # the build ended, or a worker was replaced, as we looked
+                tree = []
+            for p in tree:
                 try:
                     memory = p.memory_full_info()
                     pss, rss = pss + memory.pss, rss + memory.rss
                 except psutil.Error:
                     pass
             peak[0], peak[1] = max(peak[0], pss), max(peak[1], rss)
-            time.sleep(0.1)
+            time.sleep(0.25)  # reading the processes' memory maps costs CPU the build needs
 
     started = time.perf_counter()
     thread = threading.Thread(target=sample, daemon=True)
