@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 from . import __version__, fonts, inksaver
 from .cache import Cache, Entry, file_sha256, key_of
@@ -329,7 +330,9 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     root = find_root(root)
     output = options.output or root / "output"
     cache = Cache(root)
-    unchanged = _unchanged(cache, root, output, options)
+    key = _build_key(root, output, options)
+    inputs = _inputs(root)  # before anything is read: a file saved during the build counts
+    unchanged = _unchanged(cache.last_build(key), inputs, output, options)
     if unchanged is not None:
         unchanged.seconds = time.perf_counter() - started
         return unchanged
@@ -348,8 +351,14 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     report.warnings = problems.warnings
     if options.shard is None:
         _write(project, steps, entries, files, cache, options, report)
-        extra = [project.roster.path, *(root / htmllib.unescape(ref) for ref in shown)]
-        _record(cache, root, output, options, report, extra)
+        extra = {str(root / htmllib.unescape(ref)): digest for ref, digest in shown.items()}
+        if project.roster.path.is_file():
+            extra[str(project.roster.path)] = file_sha256(project.roster.path)
+        cache.record_build(key, {
+            "inputs": inputs, "extra": extra, "outputs": _outputs(output), "files": report.files,
+            "pages": report.pages, "documents": len(report.rendered) + report.reused,
+            "warnings": [[w.message, str(w.path) if w.path else None, w.line, w.col]
+                         for w in report.warnings]})
     report.seconds = time.perf_counter() - started
     return report
 
@@ -365,8 +374,8 @@ def _build_key(root: Path, output: Path, options: Options) -> str:
                   "|", *options.outputs, str(options.paper), str(options.ink_saver))
 
 
-def _inputs(root: Path, extra: list[str]) -> dict[str, str]:
-    files = {Path(p) for p in extra}
+def _inputs(root: Path) -> dict[str, str]:
+    files = set()
     for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
         if folder.is_dir():
             files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)
@@ -383,31 +392,22 @@ def _outputs(output: Path) -> dict[str, str]:
             **{str(p): str(p.stat().st_size) for p in files if p.is_file()}}
 
 
-def _record(cache: Cache, root: Path, output: Path, options: Options, report: BuildReport,
-            extra: list[Path]) -> None:
-    inputs = _inputs(root, [str(p) for p in extra])
-    cache.record_build(_build_key(root, output, options), {
-        "inputs": inputs, "extra": [str(p) for p in extra], "outputs": _outputs(output),
-        "files": report.files, "pages": report.pages, "documents": len(report.rendered) +
-        report.reused, "warnings": [[w.message, str(w.path) if w.path else None, w.line, w.col]
-                                     for w in report.warnings]})
-
-
-def _unchanged(cache: Cache, root: Path, output: Path, options: Options) -> BuildReport | None:
+def _unchanged(last: dict[str, Any] | None, inputs: dict[str, str], output: Path,
+               options: Options) -> BuildReport | None:
     """The last build's report if nothing it read or wrote has changed since; None otherwise."""
-    if options.shard is not None:
+    if last is None or options.shard is not None:
         return None
-    last = cache.last_build(_build_key(root, output, options))
     try:
-        if (last is None or _outputs(output) != last["outputs"]
-                or _inputs(root, last["extra"]) != last["inputs"]):
+        if last["inputs"] != inputs or _outputs(output) != last["outputs"] or any(
+                not Path(path).is_file() or file_sha256(Path(path)) != digest
+                for path, digest in last["extra"].items()):
             return None
         warnings = [Problem(m, Path(p) if p else None, line, col, "warning")
                     for m, p, line, col in last["warnings"]]
         return BuildReport(files=last["files"], pages=last["pages"], reused=last["documents"],
                            warnings=warnings)
-    except (KeyError, TypeError, ValueError):
-        return None  # a record from another version: build
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None  # a record written by another version: build
 
 
 def _write(project: Project, steps: list[Step], entries: dict[str, Entry],
