@@ -59,17 +59,16 @@ class Cache:
 
     def put(self, key: str, result: Typeset) -> Entry:
         """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
-        pdf_path, meta_path = self._paths(key)
-        pdf_path.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256(result.pdf).hexdigest()
-        _atomic_write(pdf_path, result.pdf)
-        meta = {"key": key, "pages": result.pages, "sha256": digest, "warnings": result.warnings}
-        _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
-        return Entry(key, result.pages, digest)
+        def write(path: Path) -> int:
+            path.write_bytes(result.pdf)
+            return result.pages
 
-    def put_file(self, key: str, write: Callable[[Path], int]) -> Entry:
+        return self.put_file(key, write, result.warnings)
+
+    def put_file(self, key: str, write: Callable[[Path], int],
+                 warnings: list[str] | None = None) -> Entry:
         """Store a PDF that `write` writes to the path it is given (returning its page count),
-        so that a large one never has to be held in memory."""
+        so that a large one never has to be held in memory; the metadata file goes last."""
         pdf_path, meta_path = self._paths(key)
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=pdf_path.parent)
@@ -82,7 +81,7 @@ class Cache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        meta = {"key": key, "pages": pages, "sha256": digest, "warnings": []}
+        meta = {"key": key, "pages": pages, "sha256": digest, "warnings": warnings or []}
         _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
         return Entry(key, pages, digest)
 
