@@ -95,18 +95,22 @@ def laid_out(path: Path) -> int:
 NAIVE = """
 import sys, time
 from pathlib import Path
-from takehome import pipeline
-from takehome.plan import Batch
-from takehome.typeset import LocalFetcher, _shell
 from takehome import fonts
+from takehome.build import load, plan, render
+from takehome.build.records import Batch
+from takehome.build.typeset import load_engine
+from takehome.errors import Problems
+engine = load_engine()
 from weasyprint import HTML
 root = Path(sys.argv[1]); only = tuple(sys.argv[2:])
-project, problems = pipeline.load(root)
-rendered = pipeline.render(project, pipeline.make_plan(project, only, problems), problems)
-fetcher = LocalFetcher([root, *fonts.directories()])
+problems = Problems()
+project = load.load(root, problems)
+rendered = render.render(project, plan.plan(project, problems, only), problems).rendered
+fetcher = engine.LocalFetcher([root, *fonts.directories()])
 started, pages = time.perf_counter(), 0
 for r in rendered:
-    html = _shell(Batch((r.page,), r.css, root)).replace("<style>", "<style>" + r.css, 1)
+    record = r.record
+    html = engine._shell(Batch((record,), r.css, root)).replace("<style>", "<style>" + r.css, 1)
     document = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher).render()
     document.write_pdf()
     pages += len(document.pages)

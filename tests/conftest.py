@@ -11,7 +11,10 @@ import pypdf
 import pytest
 from click.testing import CliRunner, Result
 
+from takehome.build import load, plan, render
 from takehome.cli import main
+from takehome.errors import Problems
+from takehome.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content"
@@ -35,6 +38,15 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run("build", str(root))
     assert result.exit_code == 0, result.output
     return root / "output"
+
+
+def render_project(root: Path, only: tuple[str, ...] = ()
+                   ) -> tuple[Project, Problems, render.Pages]:
+    """Load, plan and render a project as a build would, without typesetting."""
+    problems = Problems()
+    project = load.load(root, problems)
+    pages = render.render(project, plan.plan(project, problems, only), problems)
+    return project, problems, pages
 
 
 def run(*args: str) -> Result:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from takehome import ics
-from takehome.calendar_layout import day_mark, tint
+from takehome.build.load import load_project
 from takehome.errors import Problems
-from takehome.project import load_project
-from takehome.schoolyear import default_categories
+from takehome.kinds.calendar import ics
+from takehome.kinds.calendar.layout import day_mark, tint
+from takehome.kinds.calendar.schoolyear import default_categories
 
 from .conftest import SAMPLE, all_text, page_size_mm, read_pdf, run
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from takehome.build.jinja import Renderer
+from takehome.build.load import load_project
 from takehome.errors import Problems
-from takehome.project import load_project
-from takehome.render import Renderer
-from takehome.schoolyear import Calendar
+from takehome.kinds.calendar.schoolyear import Calendar
 
 from .conftest import run
 

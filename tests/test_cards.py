@@ -7,8 +7,8 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from takehome.cardgrid import LAYOUTS, MARK_GAP_MM, Grid
-from takehome.models.base import PAPER_SIZES_MM
+from takehome.kinds.cards.grid import LAYOUTS, MARK_GAP_MM, Grid
+from takehome.paper import SIZES_MM as PAPER_SIZES_MM
 
 from .conftest import MM, all_text, page_size_mm, page_text, read_pdf, run, trim_roster
 

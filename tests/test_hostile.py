@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from takehome import pipeline, render
+from takehome.build import jinja, pipeline
 from takehome.errors import BuildError
 
 from .conftest import CORPUS, SAMPLE, intake_only, page_text, run, tree_bytes
@@ -239,7 +239,7 @@ def test_undefined_variable_names_the_template_and_line(victim: Path) -> None:
 
 
 def test_endless_template_is_stopped(victim: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "RENDER_SECONDS", 1.0)
+    monkeypatch.setattr(jinja, "RENDER_SECONDS", 1.0)
     (victim / "templates/intake").mkdir(parents=True)
     (victim / "templates/intake/sheet.html").write_text(
         "<p>\n{% for i in range(100000) %}{% for j in range(100000) %}{% set x = j %}"

@@ -11,8 +11,8 @@ import icalendar
 import pytest
 from dateutil.rrule import rruleset, rrulestr
 
-from takehome import ics
 from takehome.errors import ContentError
+from takehome.kinds.calendar import ics
 
 from .conftest import CORPUS, SAMPLE, run
 

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from takehome import pipeline
-from takehome.cache import CACHE_DIR
-from takehome.pipeline import Options, Progress
+from takehome.build import pipeline
+from takehome.build.incremental import CACHE_DIR
+from takehome.build.jinja import BUILTIN_TEMPLATES
+from takehome.build.pipeline import Options, Progress
 from takehome.progress import reporter
 
 from .conftest import run, tree_bytes
@@ -107,7 +108,7 @@ def test_nothing_changed_is_known_without_loading_the_project(
     assert len(build(project).rendered) == PDFS
     (project / "templates").mkdir()
     (project / "templates/base.css").write_text(
-        (pipeline.BUILTIN_TEMPLATES / "base.css").read_text() + "\nh1 { color: #000 }\n")
+        (BUILTIN_TEMPLATES / "base.css").read_text() + "\nh1 { color: #000 }\n")
     assert len(build(project).rendered) == PDFS
     assert build(project, ink_saver=True).rendered  # other options, another build
 

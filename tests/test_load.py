@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from takehome.errors import ContentError
-from takehome.load import MAX_YAML_BYTES, load_yaml
+from takehome.yamlfile import MAX_YAML_BYTES, load_yaml
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:

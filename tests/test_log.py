@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from takehome.logdata import FamilyStats, first_month_end, ratio, rotation
+from takehome.kinds.log.data import FamilyStats, first_month_end, ratio, rotation
 from takehome.roster import Student
 
 from .conftest import SAMPLE, all_text, page_size_mm, page_text, read_pdf, run

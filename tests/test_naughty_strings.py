@@ -12,10 +12,9 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from takehome import pipeline
 from takehome.roster import MAX_FIELD_CHARS, _clean
 
-from .conftest import CORPUS, page_text, run
+from .conftest import CORPUS, page_text, render_project, run
 
 
 @pytest.fixture
@@ -50,10 +49,9 @@ def roster_of(names: list[str]) -> str:
 
 def test_every_string_as_a_student_and_guardian_name(project) -> None:  # type: ignore[no-untyped-def]
     (project / "content/roster.csv").write_text(roster_of(NAMES), encoding="utf-8")
-    loaded, problems = pipeline.load(project)
+    loaded, problems, pages = render_project(project)
     assert len(loaded.roster.students) == len(NAMES)
-    steps = pipeline.make_plan(loaded, (), problems)
-    rendered = {r.job.output: r.page.html for r in pipeline.render(loaded, steps, problems)}
+    rendered = {r.job.output: r.record.markup for r in pages.rendered}
     assert not problems.errors
     width = loaded.roster.slug_width
     for student in loaded.roster.students:
@@ -114,12 +112,10 @@ def test_blank_and_overlong_names_are_row_errors(project) -> None:  # type: igno
 
 
 def _render_all(project):  # type: ignore[no-untyped-def]
-    loaded, problems = pipeline.load(project)
-    steps = pipeline.make_plan(loaded, (), problems)
-    html = "\n".join(r.page.html for r in pipeline.render(loaded, steps, problems))
-    files = pipeline.render_files(loaded, steps, problems)
+    _, problems, pages = render_project(project)
+    html = "\n".join(r.record.markup for r in pages.rendered)
     assert not problems.errors, problems.errors
-    return html, files
+    return html, pages.files
 
 
 def test_every_string_as_a_calendar_event_title(project) -> None:  # type: ignore[no-untyped-def]

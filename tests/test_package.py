@@ -245,7 +245,7 @@ def test_preview_command_refuses_what_is_not_a_pdf(tmp_path: Path) -> None:
 
 
 def test_zip_is_stable_whatever_the_order_given() -> None:
-    from takehome.package import bundle
+    from takehome.products import bundle
 
     one = bundle.zip_folder("p", {"b.pdf": b"2", "a.pdf": b"1"})
     two = bundle.zip_folder("p", {"a.pdf": b"1", "b.pdf": b"2"})

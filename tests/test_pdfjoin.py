@@ -9,7 +9,7 @@ import pikepdf
 import pypdfium2 as pdfium
 from weasyprint import HTML
 
-from takehome.pdfjoin import join_pdfs
+from takehome.build.join import join_pdfs
 
 
 def part(path: Path, pages: list[str], size: str = "letter") -> Path:

@@ -6,9 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from takehome import pipeline
+from takehome.build import load
 from takehome.errors import Problems
-from takehome.package.products import load_listings
+from takehome.products.listing import load_listings
 
 from .conftest import CORPUS, run
 
@@ -29,7 +29,7 @@ def write_product(project: Path, documents: str, name: str = "product.yaml",
 
 
 def listings(project: Path) -> tuple[list, Problems]:  # type: ignore[type-arg]
-    loaded, _ = pipeline.load(project)
+    loaded = load.load(project, Problems())
     problems = Problems()
     return load_listings(loaded, problems), problems
 

@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from takehome.errors import ContentError, Problems
-from takehome.load import load_yaml
-from takehome.models.intake import Intake
+from takehome.kinds.intake.model import Intake
 from takehome.roster import read_roster
 from takehome.validate import validate
+from takehome.yamlfile import load_yaml
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

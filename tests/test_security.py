@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from takehome.typeset import LocalFetcher, RefusedURL
+from takehome.build.typeset.engine import LocalFetcher, RefusedURL
 
 
 @pytest.fixture

@@ -11,11 +11,10 @@ import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
-from takehome import pipeline
-from takehome.plan import Batch, join_fields, split_fields
-from takehome.typeset import typeset
+from takehome.build.records import Batch, Rendered, join_fields, split_fields
+from takehome.build.typeset import batches, typeset
 
-from .conftest import SAMPLE
+from .conftest import SAMPLE, render_project
 
 POINTS = 0.5  # largest distance allowed between a glyph stamped and laid out in full
 
@@ -60,11 +59,9 @@ def assert_same_print(fast: bytes, full: bytes, what: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_batches() -> list[tuple[list[pipeline.Rendered], Batch]]:
-    project, problems = pipeline.load(SAMPLE)
-    steps = pipeline.make_plan(project, ("packets",), problems)
-    rendered = pipeline.with_keys(project, pipeline.render(project, steps, problems))
-    return [(m, b) for m, b in pipeline.batches(project, rendered) if b.base is not None]
+def sample_batches() -> list[tuple[list[Rendered], Batch]]:
+    project, _, pages = render_project(SAMPLE, ("packets",))
+    return [(m, b) for m, b in batches(pages.rendered, project.root) if b.base is not None]
 
 
 def test_stamped_copies_print_as_full_layouts(sample_batches) -> None:

@@ -5,17 +5,27 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 import click
 
-from . import __version__, pipeline, progress, scaffold
-from .cache import Cache
-from .errors import ContentError, display_path
+from . import __version__, progress, scaffold
+from .build import pipeline
+from .build.incremental import Cache
+from .errors import BuildError, ContentError, Problem, display_path
+from .project import find_root
 
 
-def _report_warnings(warnings: list) -> None:  # type: ignore[type-arg]
+def _report_warnings(warnings: list[Problem]) -> None:
     for warning in warnings:
         click.echo(str(warning), err=True)
+
+
+class _ContentErrors(click.ClickException):
+    """Errors in the user's content: printed as they are (file:line:col each), exit status 1."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, file=file, err=True)
 
 
 class _Group(click.Group):
@@ -24,8 +34,10 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except BuildError as exc:
+            raise _ContentErrors(exc.report()) from None
         except ContentError as exc:
-            raise click.ClickException(str(exc.problem)) from None
+            raise _ContentErrors(str(exc.problem)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
@@ -71,10 +83,10 @@ def new(directory: Path) -> None:
 @debug_option
 def check(directory: Path) -> None:
     """Validate everything without rendering PDFs."""
-    from . import package
+    from . import products
 
     project, warnings = pipeline.check(directory)
-    listings, product_warnings = package.check(project)
+    listings, product_warnings = products.check(project)
     _report_warnings(warnings + product_warnings)
     products = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
     click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
@@ -130,7 +142,7 @@ def build(directory: Path, output: Path | None, only: tuple[str, ...], jobs: int
 @debug_option
 def clean(directory: Path) -> None:
     """Empty the build cache (the next build renders everything again)."""
-    root = pipeline.find_root(directory)
+    root = find_root(directory)
     Cache(root).clear()
     click.echo(f"Emptied the cache of {display_path(root)}.")
 
@@ -144,9 +156,9 @@ def clean(directory: Path) -> None:
 @debug_option
 def package_command(directory: Path, output: Path | None, products: tuple[str, ...]) -> None:
     """Package products for sale: Letter and A4, colour and ink-saver, preview, thumbnails, zip."""
-    from . import package
+    from . import products as packaging
 
-    report = package.package(directory, package.Options(output=output, products=products))
+    report = packaging.package(directory, packaging.Options(output=output, products=products))
     _report_warnings(report.warnings)
     for product in report.products:
         click.echo(f"{display_path(product.folder)}: {len(product.files)} files")
@@ -178,7 +190,7 @@ def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 @debug_option
 def preview(pdf: Path, output: Path | None, dpi: int, pages: list[int]) -> None:
     """Render a PDF's pages as PNG pictures, to look at them without a PDF viewer."""
-    from .package import raster
+    from .products import raster
 
     target = output or pdf.with_name(f"{pdf.stem}-pages")
     try:

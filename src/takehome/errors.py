@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
-
 
 def display_path(path: Path | str) -> str:
     """A path as the user typed it: relative to the working directory when inside it."""
@@ -86,20 +84,16 @@ class Problems:
             raise BuildError(self.errors)
 
 
-class BuildError(click.ClickException):
-    """Content errors: printed one per line with a count, exit status 1, no traceback."""
-
-    exit_code = 1
+class BuildError(Exception):
+    """Content errors that stop a build: every one of them, then a count (the CLI exits 1)."""
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        count = len(problems)
-        lines = [str(p) for p in problems]
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        """One line per problem and a closing count, as the user sees them."""
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
         lines.append(f"{count} error{'s' if count != 1 else ''}; nothing was written.")
-        super().__init__("\n".join(lines))
-
-    def format_message(self) -> str:
-        return self.message
-
-    def show(self, file: object = None) -> None:
-        click.echo(self.format_message(), err=True)
+        return "\n".join(lines)

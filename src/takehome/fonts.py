@@ -114,12 +114,14 @@ def _copyright(path: Path) -> str:
         return (font["name"].getDebugName(0) or "").strip()
 
 
-def isolate_fontconfig() -> None:
-    """Make fontconfig see only the font packages, never the machine's own fonts.
+def prepare_environment() -> None:
+    """Same input, same bytes: make fontconfig see only the font packages, never the machine's
+    own fonts, and fix the date fontTools stamps on instanced variable fonts.
 
     Called before WeasyPrint loads fontconfig: a character our fonts lack then prints as an
     empty box (and is reported) on every machine alike, instead of borrowing a system font.
     """
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
     conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
             f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")

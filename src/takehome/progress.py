@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TextIO
 
-from .pipeline import Progress
+from .build.pipeline import Progress
 
 SHOW_AFTER = 2.0  # seconds: quick builds print only their summary
 PLAIN_EVERY = 10.0  # seconds between plain lines when not on a terminal
@@ -18,7 +19,7 @@ def _line(p: Progress) -> str:
             f"about {left:.0f} s left")
 
 
-def reporter(stream=None) -> Callable[[Progress], None]:  # type: ignore[no-untyped-def]
+def reporter(stream: TextIO | None = None) -> Callable[[Progress], None]:
     """A callback for pipeline.Options.progress that writes to `stream` (stderr)."""
     out = stream or sys.stderr
     tty = out.isatty()

@@ -1,22 +1,22 @@
-"""A project on disk: settings, roster and content documents, loaded and validated together."""
+"""A loaded project: its settings, roster, school calendar and content documents (build/load.py
+loads one)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import fonts, i18n
-from .calendar_data import load_calendar
-from .errors import ContentError, Problems
-from .kinds import Kind, all_kinds
-from .load import Loaded, load_yaml
-from .models.base import Model, walk_texts
+from . import i18n, inksaver
+from .errors import ContentError
 from .models.settings import Settings
-from .roster import Roster, Student, read_roster
-from .schoolyear import Calendar
-from .validate import validate
+from .paper import PageBox, Paper
+from .roster import Roster, Student
+from .yamlfile import Loaded
+
+if TYPE_CHECKING:
+    from .kinds.base import Kind
+    from .kinds.calendar.schoolyear import Calendar
 
 SETTINGS_FILE = "settings.yaml"
 
@@ -40,6 +40,7 @@ class Project:
     documents: list[Document] = field(default_factory=list)
     family_languages: dict[int, str] = field(default_factory=dict)  # student number -> language
     calendar: Calendar | None = None  # content/calendar.yaml and content/calendar/*.ics
+    failed: set[str] = field(default_factory=set)  # documents that did not load (reported)
 
     @property
     def content(self) -> Path:
@@ -74,8 +75,33 @@ class Project:
             **extra,
         }
 
+    def stylesheet_context(self, paper: str, **extra: Any) -> dict[str, Any]:
+        """What every stylesheet sees: the theme and the page geometry for `paper`."""
+        page = PageBox(paper)  # type: ignore[arg-type]
+        return self.context(self.default_language, paper=paper, theme=self.settings.theme,
+                            page=page, landscape=PageBox(page.paper, "landscape"), **extra)
+
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    @property
+    def roster_source(self) -> tuple[str, ...]:
+        """The roster as a source of a step (nothing when the project has none)."""
+        path = self.roster.path
+        return (self.relative(path),) if path is not None else ()
+
+    def with_overrides(self, paper: Paper | None = None, ink_saver: bool = False) -> Project:
+        """The project laid out for another paper, or in ink-saver greys (sellers' versions):
+        set on the settings, so that every kind plans with them."""
+        update: dict[str, object] = {}
+        if paper:
+            update["paper"] = paper
+        if ink_saver:
+            theme = self.settings.theme
+            update["theme"] = theme.model_copy(update={"accent": inksaver.grey(theme.accent)})
+        if not update:
+            return self
+        return replace(self, settings=self.settings.model_copy(update=update))
 
 
 def find_root(start: Path) -> Path:
@@ -88,86 +114,3 @@ def find_root(start: Path) -> Path:
                        "(start one with `takehome new DIR`)")
 
 
-def _load(path: Path, model: type[Model], problems: Problems,
-          root: Path) -> tuple[Any, Loaded | None]:
-    try:
-        loaded = load_yaml(path)
-    except ContentError as exc:
-        problems.add(exc.problem)
-        return None, None
-    return validate(model, loaded, problems, {"root": root}), loaded
-
-
-def load_project(root: Path, problems: Problems) -> Project | None:
-    """Load and validate everything; every problem found is recorded in `problems`."""
-    content = root / "content"
-    settings, _ = _load(content / SETTINGS_FILE, Settings, problems, root)
-    if settings is None:
-        return None
-    if settings.theme.font not in fonts.installed():
-        problems.error(f"font {settings.theme.font!r} is not installed; installed fonts: "
-                       f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
-    roster_path = root / settings.roster.file
-    try:
-        roster = read_roster(roster_path, settings.roster.columns, problems)
-    except ContentError as exc:
-        problems.add(exc.problem)
-        roster = Roster(roster_path)
-    project = Project(root, settings, roster, calendar=load_calendar(root, settings, problems))
-    _assign_languages(project, problems)
-    for kind in all_kinds():
-        if kind.documents is not None:
-            project.documents += kind.documents(project)
-            continue
-        for path in sorted(content.glob(kind.pattern)):
-            model, loaded = _load(path, kind.model, problems, root)
-            if model is not None and loaded is not None:
-                name = path.relative_to(content).with_suffix("").as_posix()
-                project.documents.append(Document(name, kind, path, model, loaded))
-    for document in project.documents:
-        if document.kind.cross_check is not None:
-            document.kind.cross_check(project, document, problems)
-    return project
-
-
-def _assign_languages(project: Project, problems: Problems) -> None:
-    """Each family's language: the roster's, when takehome has its built-in strings."""
-    available = set(i18n.catalog_languages())
-    default = project.default_language
-    unknown: list[Student] = []
-    untranslated: dict[str, list[Student]] = defaultdict(list)
-    for student in project.roster.students:
-        if student.language_given and student.language is None:
-            unknown.append(student)
-        elif student.language and student.language not in available:
-            untranslated[student.language].append(student)
-        else:
-            project.family_languages[student.number] = student.language or default
-    fallback = i18n.language_name(default, "en")
-    path = project.roster.path
-    for student in unknown:
-        problems.warn(f"home language {student.language_given!r} of {student.name} is not "
-                      f"recognised; using {fallback}", path, student.line)
-    for lang, students in sorted(untranslated.items()):
-        names = ", ".join(s.name for s in students)
-        problems.warn(f"no {i18n.language_name(lang, 'en')} translation of the built-in text yet; "
-                      f"{len(students)} student(s) get {fallback} copies: {names}", path)
-
-
-def check_translations(document: Document, languages: set[str], default: str,
-                       problems: Problems, value: Any = None, loc: tuple[str | int, ...] = (),
-                       what: str = "") -> None:
-    """Warn, once per text, where teacher-written text lacks a language it is printed in.
-
-    `value` and `loc`: check only this part of the document (found at `loc`); `what` names it
-    in the message (e.g. 'section "Dates to remember"').
-    """
-    part = document.model if value is None else value
-    for where, text in walk_texts(part, loc):
-        missing = sorted(lang for lang in languages if lang != default and not text.has(lang))
-        if missing:
-            line, col = document.loaded.marks.locate(where)
-            names = ", ".join(i18n.language_name(m, "en") for m in missing)
-            problems.warn(f"{what + ': ' if what else ''}no {names} translation; the "
-                          f"{i18n.language_name(default, 'en')} text is printed instead",
-                          document.path, line, col)

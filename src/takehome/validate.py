@@ -10,8 +10,8 @@ from typing import Any, TypeVar, Union
 
 from pydantic import BaseModel, RootModel, ValidationError
 
-from .errors import Problems
-from .load import Key, Loaded
+from .errors import ContentError, Problems
+from .yamlfile import Key, Loaded, load_yaml
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -118,10 +118,13 @@ def validate(
         return None
 
 
-def file_problem(problems: Problems, path: Path, exc: Exception) -> None:
-    """Record a loader's ContentError."""
-    problem = getattr(exc, "problem", None)
-    if problem is not None:
-        problems.add(problem)
-    else:  # pragma: no cover - loaders only raise ContentError
-        problems.error(str(exc), path)
+def load_model(path: Path, model: type[M], problems: Problems,
+               root: Path) -> tuple[M | None, Loaded | None]:
+    """Read the YAML file at `path` and validate it as `model` (files it names are looked up
+    under `root`); problems are recorded, and what could not be read is None."""
+    try:
+        loaded = load_yaml(path)
+    except ContentError as exc:
+        problems.add(exc.problem)
+        return None, None
+    return validate(model, loaded, problems, {"root": root}), loaded

@@ -9,8 +9,9 @@ from pathlib import Path
 import click
 import watchfiles
 
-from . import pipeline
+from .build import pipeline
 from .errors import BuildError
+from .project import find_root
 
 
 def _relevant(change: watchfiles.Change, path: str) -> bool:
@@ -22,14 +23,14 @@ def watch(directory: Path, options: pipeline.Options,
           stop: threading.Event | None = None,
           echo: Callable[[str], None] = click.echo) -> None:
     """Build now, then again after every change to content/ or templates/, until stopped."""
-    root = pipeline.find_root(directory)
+    root = find_root(directory)
     folders = [str(p) for p in (root / "content", root / "templates") if p.is_dir()]
 
     def once() -> None:
         try:
             report = pipeline.build(root, options)
         except BuildError as exc:
-            echo(exc.format_message())
+            echo(exc.report())
             echo("Waiting for the next change...")
             return
         for warning in report.warnings:

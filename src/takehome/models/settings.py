@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from .base import ImageFile, LangCode, Model, Paper, ProjectFile, Text
+from ..paper import Paper
+from .base import ImageFile, LangCode, Model, ProjectFile, Text
 
 Channel = Literal["text", "call", "email", "note", "app"]
 RosterField = Literal[

@@ -1,0 +1,228 @@
+"""Incremental builds: typeset PDFs cached under a content hash of everything they depend on,
+and a record of each build, so that a build whose inputs and outputs have not changed does
+nothing at all."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html as htmllib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from .. import __version__, fonts
+from ..errors import Problem
+from .digest import file_sha256, key_of
+from .jinja import BUILTIN_TEMPLATES
+from .records import Typeset
+from .write import MANIFEST, read_manifest
+
+CACHE_DIR = ".takehome-cache"
+FORMAT = "1"  # bump when the layout of entries changes
+
+
+@dataclass
+class Cached:
+    """A cached PDF's facts, kept in memory while its bytes stay on disk."""
+
+    key: str
+    pages: int
+    sha256: str
+
+
+class Cache:
+    """Content-addressed PDFs; an entry that does not verify is discarded, never trusted."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root / CACHE_DIR / f"v{FORMAT}"
+        self.discarded: list[str] = []
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        folder = self.root / key[:2]
+        return folder / f"{key}.pdf", folder / f"{key}.json"
+
+    def get(self, key: str) -> tuple[Cached, list[str]] | None:
+        """The entry and its recorded warnings, or None when absent or corrupt."""
+        pdf_path, meta_path = self._paths(key)
+        if not meta_path.exists():
+            return None
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            if file_sha256(pdf_path) != meta["sha256"] or meta["key"] != key:
+                raise ValueError("checksum mismatch")
+            entry = Cached(key, int(meta["pages"]), meta["sha256"])
+            return entry, [str(w) for w in meta.get("warnings", [])]
+        except (OSError, ValueError, KeyError, TypeError):
+            self.discarded.append(key)
+            for path in (pdf_path, meta_path):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            return None
+
+    def put(self, key: str, result: Typeset) -> Cached:
+        """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
+        def write(path: Path) -> int:
+            path.write_bytes(result.pdf)
+            return result.pages
+
+        return self.put_file(key, write, result.warnings)
+
+    def put_file(self, key: str, write: Callable[[Path], int],
+                 warnings: list[str] | None = None) -> Cached:
+        """Store a PDF that `write` writes to the path it is given (returning its page count),
+        so that a large one never has to be held in memory; the metadata file goes last."""
+        pdf_path, meta_path = self._paths(key)
+        pdf_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=pdf_path.parent)
+        os.close(fd)
+        try:
+            pages = write(Path(tmp))
+            digest = file_sha256(Path(tmp))
+            os.replace(tmp, pdf_path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        meta = {"key": key, "pages": pages, "sha256": digest, "warnings": warnings or []}
+        _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
+        return Cached(key, pages, digest)
+
+    def last_build(self, key: str) -> dict[str, Any] | None:
+        """What the last build with these options recorded (see BuildRecord), if anything."""
+        try:
+            record = json.loads((self.root / "builds" / f"{key}.json").read_text("utf-8"))
+            return record if isinstance(record, dict) else None
+        except (OSError, ValueError):
+            return None
+
+    def record_build(self, key: str, record: dict[str, Any]) -> None:
+        (self.root / "builds").mkdir(parents=True, exist_ok=True)
+        _atomic_write(self.root / "builds" / f"{key}.json", json.dumps(record).encode("utf-8"))
+
+    def path(self, entry: Cached) -> Path:
+        return self._paths(entry.key)[0]
+
+    def read(self, entry: Cached) -> bytes:
+        return self.path(entry).read_bytes()
+
+    def clear(self) -> None:
+        shutil.rmtree(self.root.parent, ignore_errors=True)
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def engine_fingerprint() -> str:
+    """Versions of everything that shapes a PDF besides the content: part of every cache key."""
+    return json.dumps({"takehome": __version__, "weasyprint": version("weasyprint"),
+                       "pypdf": version("pypdf"),
+                       "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
+
+
+# Relative references in HTML attributes and CSS url(): the project files a page shows.
+_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|"""
+                  r"""url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
+
+
+def assets(root: Path, text: str, memo: dict[str, str]) -> list[str]:
+    """Hashes of the project files a page refers to (images), so editing one re-renders it;
+    `memo` keeps each reference's hash for the build record."""
+    found = []
+    for ref in sorted({a or b for a, b in _REF.findall(text)}):
+        if ref not in memo:
+            path = (root / htmllib.unescape(ref)).resolve()
+            try:
+                memo[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                memo[ref] = "missing"
+        found.append(f"{ref}={memo[ref]}")
+    return found
+
+
+# A build whose inputs and output are as the last build with the same options left them does
+# nothing, in the time it takes to hash the inputs: takehome's own code, catalogs and templates,
+# the project's content/ and templates/, its roster and the files its pages show.
+_PACKAGE = Path(__file__).parents[1]
+
+
+@dataclass
+class Recorded:
+    """What a build reports, as the build record keeps it."""
+
+    files: int
+    pages: int
+    documents: int
+    warnings: list[Problem]
+
+
+class BuildRecord:
+    """What one build read and wrote, kept under a key of its options in the cache."""
+
+    def __init__(self, cache: Cache, root: Path, output: Path, options: tuple[str, ...]) -> None:
+        self.cache, self.root, self.output = cache, root, output
+        self.key = key_of(engine_fingerprint(), str(root), str(output.resolve()), *options)
+        # Hashed before anything is read: a file saved during the build makes the next one build.
+        self.inputs = _inputs(root)
+
+    def unchanged(self) -> Recorded | None:
+        """The last build's report if nothing it read or wrote has changed since; else None."""
+        last = self.cache.last_build(self.key)
+        if last is None:
+            return None
+        try:
+            if last["inputs"] != self.inputs or _outputs(self.output) != last["outputs"] or any(
+                    not Path(path).is_file() or file_sha256(Path(path)) != digest
+                    for path, digest in last["extra"].items()):
+                return None
+            warnings = [Problem(m, Path(p) if p else None, line, col, "warning")
+                        for m, p, line, col in last["warnings"]]
+            return Recorded(last["files"], last["pages"], last["documents"], warnings)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            return None  # a record written by another version: build
+
+    def save(self, shown: dict[str, str], roster: Path | None, report: Recorded) -> None:
+        """Record this build: its inputs, the files its pages showed (`shown`: reference ->
+        hash), the roster as read, what it wrote, and its report."""
+        extra = {str(self.root / htmllib.unescape(ref)): digest for ref, digest in shown.items()}
+        if roster is not None and roster.is_file():
+            extra[str(roster)] = file_sha256(roster)
+        self.cache.record_build(self.key, {
+            "inputs": self.inputs, "extra": extra, "outputs": _outputs(self.output),
+            "files": report.files, "pages": report.pages, "documents": report.documents,
+            "warnings": [[w.message, str(w.path) if w.path else None, w.line, w.col]
+                         for w in report.warnings]})
+
+
+def _inputs(root: Path) -> dict[str, str]:
+    files = set()
+    for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
+        if folder.is_dir():
+            files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)
+    return {str(p): file_sha256(p) for p in sorted(files) if p.is_file()}
+
+
+def _outputs(output: Path) -> dict[str, str]:
+    """The manifest's hash and the size of every file it lists that is there."""
+    manifest = output / MANIFEST
+    if not manifest.is_file():
+        return {}
+    files = (output / entry.get("path", "") for entry in read_manifest(output))
+    return {MANIFEST: file_sha256(manifest),
+            **{str(p): str(p.stat().st_size) for p in files if p.is_file()}}

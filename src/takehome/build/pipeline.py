@@ -1,0 +1,106 @@
+"""The build, stage by stage: load -> plan -> render -> typeset -> write. The public API.
+
+Each stage is one module of this package with one entry function; this module only calls them
+in order, stops after a stage that found errors, and reports.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Problem, Problems
+from ..paper import Paper
+from ..project import Project, find_root
+from . import load, plan, render, typeset, write
+from .incremental import BuildRecord, Cache, Recorded
+from .plan import Job
+from .typeset import Progress, Typesetting
+
+__all__ = ["BuildReport", "Options", "Progress", "build", "check", "typeset_jobs"]
+
+
+@dataclass
+class Options:
+    output: Path | None = None  # default: <project>/output
+    only: tuple[str, ...] = ()  # document names (or folders of them) to build
+    jobs: int = 0  # typesetting processes; 0: one per core
+    shard: tuple[int, int] | None = None  # (k, n): typeset the k-th of n parts into the cache
+    progress: Callable[[Progress], None] | None = None
+    outputs: tuple[str, ...] = ()  # only these files (and the parts they join); others are kept
+    paper: Paper | None = None  # lay every document out for this paper instead of the settings'
+    ink_saver: bool = False  # greyscale, no fills: for sellers' ink-saver versions
+
+    def key(self) -> tuple[str, ...]:
+        """What makes two builds' outputs differ, besides the project: for the build record."""
+        return (*self.only, "|", *self.outputs, str(self.paper), str(self.ink_saver))
+
+
+@dataclass
+class BuildReport:
+    files: int = 0  # files in the output
+    pages: int = 0
+    rendered: list[str] = field(default_factory=list)  # outputs typeset by this build
+    reused: int = 0  # documents taken from the cache
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"Built {self.files} files ({len(self.rendered)} rendered, {self.reused} from "
+                f"cache), {self.pages} pages, in {self.seconds:.1f} s.")
+
+
+def build(root: Path, options: Options | None = None) -> BuildReport:
+    """Build a project; raises BuildError (and leaves output/ untouched) if anything is wrong."""
+    options = options or Options()
+    started = time.perf_counter()
+    root = find_root(root)
+    output = options.output or root / "output"
+    cache = Cache(root)
+    record = BuildRecord(cache, root, output, options.key())
+    if options.shard is None and (last := record.unchanged()) is not None:
+        return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
+                           warnings=last.warnings, seconds=time.perf_counter() - started)
+
+    problems = Problems()
+    project = load.load(root, problems).with_overrides(options.paper, options.ink_saver)
+    planned = plan.plan(project, problems, options.only, options.outputs)
+    pages = render.render(project, planned, problems, options.ink_saver)
+    problems.raise_if_errors()
+
+    how = Typesetting(options.jobs, options.shard, options.ink_saver, options.progress, started)
+    made = typeset.run(pages.rendered, cache, project.root, how, problems)
+    problems.raise_if_errors()
+    report = BuildReport(rendered=made.typeset, reused=made.reused, warnings=problems.warnings)
+    if options.shard is None:
+        replaces = set() if options.outputs else planned.documents if options.only else None
+        written = write.write(planned, made.entries, pages.files, cache, output, replaces)
+        report.files, report.pages = written.files, written.pages
+        record.save(pages.shown, project.roster.path, Recorded(
+            report.files, report.pages, len(report.rendered) + report.reused, report.warnings))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def check(root: Path) -> tuple[Project, list[Problem]]:
+    """Validate everything a build would, without typesetting; raises BuildError on errors."""
+    problems = Problems()
+    project = load.load(root, problems)
+    render.render(project, plan.plan(project, problems), problems)
+    problems.raise_if_errors()
+    return project, problems.warnings
+
+
+def typeset_jobs(project: Project, jobs: list[Job], problems: Problems,
+                 ink_saver: bool = False) -> dict[str, bytes]:
+    """PDFs of jobs made outside a project's documents (a product's own pages), through the
+    same render and typeset stages and the same cache; raises BuildError on errors."""
+    pages = render.render(project, plan.Plan(list(jobs)), problems, ink_saver)
+    problems.raise_if_errors()
+    cache = Cache(project.root)
+    made = typeset.run(pages.rendered, cache, project.root, Typesetting(greyscale=ink_saver),
+                       problems)
+    problems.raise_if_errors()
+    return {output: cache.read(entry) for output, entry in made.entries.items()}

@@ -1,0 +1,91 @@
+"""What the render stage gives the typesetter, and what the typesetter gives back: rendered jobs,
+the records laid out together in batches, and each record's PDF."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .plan import Job
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document's rendered HTML, as one record of a batch."""
+
+    html: str  # the document's body, rendered
+    lang: str
+    title: str
+    max_pages: int | None = None
+    # A personalised copy keeps its HTML as a base shared with the other copies (html is then
+    # empty) and the words of its `data-field` elements: see stamp.py.
+    base: str = ""
+    fields: tuple[str, ...] = ()
+
+    @property
+    def markup(self) -> str:
+        return join_fields(self.base, self.fields) if self.base else self.html
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A job ready for the typesetter: its record, its stylesheet and its cache key."""
+
+    job: Job
+    record: Record
+    css: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Records sharing a stylesheet and PDF options, laid out in one WeasyPrint pass."""
+
+    records: tuple[Record, ...]
+    css: str
+    base_dir: Path
+    tagged: bool = False
+    forms: bool = False
+    greyscale: bool = False  # images drawn in grey (ink-saver versions)
+    # Records that differ only in their fields: their shared page with the fields left blank,
+    # laid out once; each record then lays out only its fields (stamp.py).
+    base: str | None = None
+
+
+@dataclass
+class Typeset:
+    """A record's PDF, its page count, and what WeasyPrint said about it."""
+
+    pdf: bytes
+    pages: int
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+# An element with a bare `data-field` attribute and nothing but text inside: one family's words.
+_FIELD = re.compile(r"<([a-z][a-z0-9]*)(\s[^<>]*?)?\sdata-field(\s[^<>]*)?>([^<]*)</\1>")
+PLACEHOLDER = '<span style="visibility: hidden">X</span>'  # one line of the field's font
+
+
+def split_fields(html: str) -> tuple[str, tuple[str, ...]]:
+    """A page's base (each field's words replaced by a placeholder line) and the fields' words."""
+    words: list[str] = []
+
+    def blank(match: re.Match[str]) -> str:
+        tag, before, after, text = match.groups()
+        words.append(text)
+        return (f'<{tag}{before or ""} data-field="{len(words) - 1}"{after or ""}>'
+                f"{PLACEHOLDER}</{tag}>")
+
+    return _FIELD.sub(blank, html), tuple(words)
+
+
+_BLANK = re.compile(r'<([a-z][a-z0-9]*)([^<>]*?) data-field="(\d+)"([^<>]*)>'
+                    + re.escape(PLACEHOLDER) + r"</\1>")
+
+
+def join_fields(base: str, words: tuple[str, ...]) -> str:
+    """The page split_fields split: each placeholder replaced by its words again."""
+    return _BLANK.sub(lambda m: f"<{m[1]}{m[2]} data-field{m[4]}>{words[int(m[3])]}</{m[1]}>",
+                      base)

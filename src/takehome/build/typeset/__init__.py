@@ -1,0 +1,181 @@
+"""Stage: typeset. Rendered jobs -> PDFs in the cache, in bounded WeasyPrint passes on every core.
+
+Jobs whose key is in the cache are taken from it; the others are grouped into batches (records
+that share a stylesheet and PDF options share a pass; personalised copies that differ only in
+their fields share a base and are stamped, see stamp.py) and typeset in worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import multiprocessing
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from ... import fonts
+from ...errors import Problems
+from ..incremental import Cache, Cached
+from ..records import Batch, Rendered, Typeset
+
+BATCH_RECORDS = 12  # records per WeasyPrint pass: small enough to keep both cores busy to the
+# end and memory bounded (about 1 MB a page), large enough that a pass costs little extra
+STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
+# A worker is replaced after this many batches, so that what WeasyPrint keeps from pass to pass
+# cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
+TASKS_PER_WORKER = 32
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a build has got, for a progress bar."""
+
+    done: int  # documents ready (typeset or from the cache)
+    total: int
+    pages: int  # pages typeset so far
+    seconds: float
+
+
+@dataclass
+class Typesetting:
+    """How to typeset: processes, the shard of the work this run does, greyscale images."""
+
+    jobs: int = 0  # processes; 0: one per core
+    shard: tuple[int, int] | None = None  # (k, n): only the k-th of n parts
+    greyscale: bool = False
+    progress: Callable[[Progress], None] | None = None
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Results:
+    """What the stage gives: each job's cached PDF, and which were typeset now."""
+
+    entries: dict[str, Cached] = field(default_factory=dict)  # output -> cache entry
+    typeset: list[str] = field(default_factory=list)  # outputs typeset by this run
+    reused: int = 0  # taken from the cache
+
+
+def load_engine() -> ModuleType:
+    """The WeasyPrint engine, imported once fontconfig has been pointed at the font packages."""
+    fonts.prepare_environment()
+    from . import engine as loaded
+
+    return loaded
+
+
+def typeset(batch: Batch) -> list[Typeset]:
+    """Every record of `batch` as one PDF each: stamped on a shared base, or laid out in full."""
+    load_engine()
+    if batch.base is not None:
+        from .stamp import typeset_stamped
+
+        return typeset_stamped(batch)
+    from .engine import typeset_in_full
+
+    return typeset_in_full(batch)
+
+
+def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting,
+        problems: Problems) -> Results:
+    """Cached entries for every job: reused when the key matches, typeset otherwise."""
+    result = Results()
+    missing = []
+    for r in rendered:
+        hit = cache.get(r.key)
+        if hit is None:
+            if in_shard(r.job.output, how.shard):
+                missing.append(r)
+            continue
+        result.entries[r.job.output], warnings = hit
+        result.reused += 1
+        for message in warnings:
+            problems.warn(f"{r.job.output}: {message}")
+    for key in cache.discarded:
+        problems.warn(f"discarded a corrupt cache entry ({key[:12]}); it was rendered again")
+    planned = batches(missing, base_dir, how.greyscale)
+    total, done, pages = len(result.entries) + len(missing), len(result.entries), 0
+    for index, results in typeset_all([b for _, b in planned], how.jobs or os.cpu_count() or 1):
+        for r, typeset_one in zip(planned[index][0], results, strict=True):
+            for message in typeset_one.warnings:
+                problems.warn(f"{r.job.output}: {message}")
+            for message in typeset_one.errors:
+                who = f" for {r.job.subject}" if r.job.subject else ""
+                problems.error(f"{r.job.output}{who}: {message}")
+            if not typeset_one.errors:
+                result.entries[r.job.output] = cache.put(r.key, typeset_one)
+                result.typeset.append(r.job.output)
+                pages += typeset_one.pages
+            done += 1
+        if how.progress:
+            how.progress(Progress(done, total, pages, time.perf_counter() - how.started))
+    return result
+
+
+def in_shard(output: str, shard: tuple[int, int] | None) -> bool:
+    """Whether `output` is in the k-th of n parts (a fixed split by its name)."""
+    if shard is None:
+        return True
+    k, n = shard
+    return int(hashlib.sha256(output.encode()).hexdigest()[:8], 16) % n == k - 1
+
+
+def batches(rendered: list[Rendered], base_dir: Path,
+            greyscale: bool = False) -> list[tuple[list[Rendered], Batch]]:
+    """Group jobs into bounded WeasyPrint passes: copies that differ only in their fields share
+    a base and are stamped; others share a pass when they share a stylesheet and options.
+    Whether a copy is stamped depends on that copy alone, so its bytes never depend on which
+    other copies a build happens to rebuild with it."""
+    groups: dict[tuple[str, bool, bool, str, str, str], list[Rendered]] = defaultdict(list)
+    for r in rendered:
+        base = r.record.base
+        alone = r.job.output if r.job.alone and not base else ""  # a base is laid out alone
+        groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.record.lang if base else "")
+               ].append(r)
+    out = []
+    for (css, tagged, forms, _, base, _), members in groups.items():
+        size = STAMP_RECORDS if base else BATCH_RECORDS
+        for start in range(0, len(members), size):
+            chunk = members[start:start + size]
+            out.append((chunk, Batch(tuple(r.record for r in chunk), css, base_dir, tagged, forms,
+                                     greyscale, base or None)))
+    return out
+
+
+def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
+    """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
+    if jobs <= 1 or len(batches) <= 1:
+        for i, batch in enumerate(batches):
+            yield i, typeset(batch)
+        return
+    # forkserver: workers are forked from a small process that has imported the engine and
+    # nothing of the build (a plain fork would give each a copy of the whole plan); each keeps
+    # one FontConfiguration, its parsed stylesheets and its stamping bases for all its batches.
+    # The server inherits the environment load_engine() prepares.
+    load_engine()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
+    workers = min(jobs, len(batches))
+    waiting = iter(enumerate(batches))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
+        # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
+        running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
+        try:
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    for i, batch in itertools.islice(waiting, 1):
+                        running[pool.submit(typeset, batch)] = i
+                    yield index, future.result()
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise

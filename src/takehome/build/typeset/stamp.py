@@ -1,0 +1,304 @@
+"""Personalised copies without laying every page out again.
+
+A template marks an element that holds one family's words with `data-field` (plain text, no
+tags inside). Copies whose HTML differs only in those words share a *base*: the HTML with each
+field's words replaced by an invisible placeholder line (records.split_fields). The base is laid
+out once per process and written once; each copy then lays out only its own words, each in a
+box as wide as its field, at the field's place, in the field's computed text style, and those
+words are overlaid on the base's pages (pikepdf).
+
+That gives the full render's output whenever each field's words take as many lines, as tall, as
+the placeholder and are no wider than the field: nothing else on the page can then move. The
+invisible struts base.css gives every field make its lines as tall in every script. A copy that
+fails the check (a long name wrapping onto a second line) is laid out in full instead, so the
+check decides speed, never what is printed. tests/test_stamp.py compares stamped copies with
+full renders glyph by glyph and pixel by pixel.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from dataclasses import dataclass, replace
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import tinycss2
+from weasyprint import CSS, HTML
+
+from ... import fonts
+from ..records import Batch, Record, Typeset
+from .engine import (
+    FIT_TOLERANCE_PX,
+    LocalFetcher,
+    captured,
+    font_config,
+    lay_out,
+    typeset_in_full,
+    write,
+)
+
+SAME_PX = 0.01  # layout arithmetic, not a different height
+BASES_KEPT = 16  # laid-out bases each process keeps (a few KB to a few hundred KB each)
+
+
+class NotStampable(Exception):
+    """The base cannot be stamped faithfully; its copies are laid out in full."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One place a field's words go: a field in a running footer has one on every page."""
+
+    number: int
+    page: int
+    x: float  # content box, CSS px from the page's top left
+    y: float
+    width: float
+    height: float
+    style: str  # its computed text style, as CSS declarations
+    lang: str
+    lines: int
+    strut: tuple[str, str]  # invisible ::before and ::after that set its line's height (base.css)
+
+
+@dataclass(frozen=True)
+class Base:
+    """A base laid out and written: its PDF with the fields blank, and where the fields go."""
+
+    result: Typeset
+    size: tuple[float, float]  # CSS px; every page of a base has it
+    fields: tuple[Field, ...]
+
+
+def typeset_stamped(batch: Batch) -> list[Typeset]:
+    """Each record of a batch sharing `batch.base`: stamped when faithful, laid out otherwise."""
+    assert batch.base is not None
+    first = batch.records[0]
+    base = _base(batch.base, batch.css, batch.base_dir, batch.greyscale, first.lang,
+                 first.max_pages)
+    results: dict[int, Typeset] = {}
+    if base is not None:
+        results = _stamped(batch, base)
+    missing = [i for i in range(len(batch.records)) if i not in results]
+    if missing:
+        again = replace(batch, records=tuple(batch.records[i] for i in missing), base=None)
+        results.update(zip(missing, typeset_in_full(again), strict=True))
+    return [results[i] for i in range(len(batch.records))]
+
+
+@lru_cache(maxsize=BASES_KEPT)
+def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
+          max_pages: int | None) -> Base | None:
+    """A base laid out and written (once per process), or None if it cannot be stamped."""
+    # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
+    record = Record(html, lang, "", max_pages)
+    single = Batch((record,), css, base_dir, greyscale=greyscale)
+    document, (pages,), shared = lay_out(single)
+    try:
+        fields = tuple(_fields(pages))
+        if len({f.strut for f in fields}) != 1:
+            raise NotStampable("fields with different struts, or none")
+        return Base(write(document, pages, record, single, shared), _size(pages), fields)
+    except NotStampable:
+        return None
+
+
+def _size(pages: list[Any]) -> tuple[float, float]:
+    sizes = {(p.width, p.height) for p in pages}
+    if len(sizes) != 1 or any(any(p.bleed.values()) for p in pages):
+        raise NotStampable("pages of several sizes, or with bleed")
+    return sizes.pop()
+
+
+def _fields(pages: list[Any]) -> list[Field]:
+    found = []
+
+    def walk(box: Any, page: int) -> None:
+        element = getattr(box, "element", None)
+        number = element.get("data-field") if element is not None else None
+        if number is not None and getattr(box, "element_tag", None) == element.tag:
+            found.append(_field(box, int(number), page))
+            return
+        for child in getattr(box, "children", ()):
+            walk(child, page)
+
+    for index, page in enumerate(pages):
+        walk(page._page_box, index)
+    return found
+
+
+def _field(box: Any, number: int, page: int) -> Field:
+    if type(box).__name__ not in ("BlockBox", "InlineBlockBox") or box.element_tag in (
+            "h1", "h2", "h3", "h4", "h5", "h6"):  # inline words move with their line; headings
+        raise NotStampable(f"field {number} is a {type(box).__name__} <{box.element_tag}>")
+    generated = [b for b in box.descendants() if "::" in (getattr(b, "element_tag", "") or "")]
+    if any(not b.element_tag.endswith(("::before", "::after")) or b.style["visibility"] !=
+           "hidden" for b in generated):  # a ::marker, or words shown: not copied
+        raise NotStampable(f"field {number} has generated content")
+    strut = tuple("".join(b.text for b in generated if type(b).__name__ == "TextBox"
+                          and b.element_tag.endswith(side)) for side in ("::before", "::after"))
+    style = box.style
+    declarations = [_declaration(style, name) for name in _TEXT_STYLE]
+    if style["height"] != "auto":  # its words are placed at the top of its content box
+        declarations.append(f"height: {box.height!r}px")
+    if (getattr(style["min_height"], "value", style["min_height"]) not in ("auto", 0)
+            or getattr(style["max_height"], "value", 0) != float("inf")
+            or style["text_decoration_line"] != "none"):
+        raise NotStampable(f"field {number} has a min-height, max-height or text decoration")
+    return Field(number, page, box.content_box_x(), box.content_box_y(), box.width, box.height,
+                 "; ".join(d for d in declarations if d), style["lang"] or "",
+                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), strut)
+
+
+# What shapes and places a field's words inside its box: copied onto the stamped box.
+_TEXT_STYLE = (
+    "font_family", "font_size", "font_weight", "font_style", "font_stretch", "font_kerning",
+    "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
+    "font_variant_position", "font_variant_east_asian", "font_variant_alternates",
+    "font_feature_settings", "font_variation_settings", "font_language_override",
+    "line_height", "letter_spacing", "word_spacing", "text_indent", "text_transform",
+    "text_align_all", "text_align_last", "white_space", "direction",
+    "hyphens", "hyphenate_character", "overflow_wrap", "word_break", "tab_size", "color",
+)
+
+
+def _length(value: Any) -> str:
+    if isinstance(value, int | float):
+        return f"{value!r}px"
+    if getattr(value, "unit", "") in ("px", "%"):
+        return f"{value.value!r}{value.unit}"
+    raise NotStampable(f"length {value!r}")
+
+
+def _declaration(style: Any, name: str) -> str:
+    css, value = name.replace("_", "-"), style[name]
+    if value == "normal" and name.startswith(("font_variant", "font_feature", "font_variation",
+                                              "font_language")):
+        return ""
+    if name == "font_family":
+        return f"{css}: " + ", ".join(f'"{family}"' for family in value)
+    if name == "hyphenate_character":  # used by hyphens: auto only
+        return "" if style["hyphens"] != "auto" else f'{css}: "{value}"'
+    if name == "color":
+        return f"{css}: {value}"  # CSS Color 4 syntax: color(srgb r g b / a)
+    if name == "line_height":
+        if value == "normal":
+            return f"{css}: normal"
+        if getattr(value, "unit", "x") is None:
+            return f"{css}: {value.value!r}"
+        return f"{css}: {value!r}" if isinstance(value, int | float) else f"{css}: {_length(value)}"
+    if name in ("font_size", "letter_spacing", "word_spacing", "text_indent"):
+        return f"{css}: {value}" if value == "normal" else f"{css}: {_length(value)}"
+    if name in ("font_weight", "tab_size") and isinstance(value, int | float):
+        return f"{css}: {value!r}"
+    if isinstance(value, str) and re.fullmatch(r"[a-z-]+", value):
+        return f"{css}: {value}"
+    raise NotStampable(f"{css}: {value!r}")
+
+
+def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
+    """The records whose words fit their fields, each as the base with its words overlaid."""
+    pages_of = sorted({f.page for f in base.fields})
+    width, height = base.size
+    sheets = []
+    for r, record in enumerate(batch.records):
+        for page in pages_of:
+            boxes = "".join(
+                f'<div data-stamp="{r}.{i}" lang="{html.escape(f.lang)}" style="left: '
+                f'{f.x!r}px; top: {f.y!r}px; width: {f.width!r}px; {html.escape(f.style)}">'
+                f"{record.fields[f.number]}</div>"
+                for i, f in enumerate(base.fields) if f.page == page)
+            sheets.append(f"<section>{boxes}</section>")
+    before, after = ("".join(f"\\{ord(c):x} " for c in side) for side in base.fields[0].strut)
+    css = (f"@page {{ size: {width!r}px {height!r}px; margin: 0 }} "
+           f'div::before {{ content: "{before}" }} div::after {{ content: "{after}" }} '
+           "div::before, div::after { display: inline-block; width: 0; visibility: hidden; "
+           "white-space: nowrap } "
+           "html, body { margin: 0; padding: 0 } "
+           "section { position: relative; height: 0 } section + section { break-before: page } "
+           "div { position: absolute; margin: 0; padding: 0; border: 0 }")
+    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
+    with captured() as capture:
+        document = HTML(string=f"<!DOCTYPE html><html><body>{''.join(sheets)}</body></html>",
+                        base_url=batch.base_dir.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[_faces(batch.css, batch.base_dir), CSS(string=css)],
+            font_config=font_config())
+    if len(document.pages) != len(batch.records) * len(pages_of):
+        return {}
+    fits = _fits(document.pages, base.fields)
+    results = {}
+    per = len(pages_of)
+    for r, record in enumerate(batch.records):
+        mine = document.pages[r * per:(r + 1) * per]
+        if not all(fits.get((r, i), False) for i in range(len(base.fields))):
+            continue
+        with captured() as written:
+            words = document.copy(mine).write_pdf()
+        results[r] = Typeset(_overlay(base.result.pdf, words, pages_of, record), base.result.pages,
+                             base.result.warnings + capture.messages + written.messages,
+                             list(base.result.errors))
+    return results
+
+
+def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], bool]:
+    """For each stamped box ("record.field"): as many lines and as tall as its field, and its
+    words no wider (the invisible struts aside)."""
+    fits = {}
+
+    def walk(box: Any) -> None:
+        element = getattr(box, "element", None)
+        name = element.get("data-stamp") if element is not None else None
+        if name and getattr(box, "element_tag", None) == "div":
+            r, i = (int(n) for n in name.split("."))
+            field = fields[i]
+            left = box.content_box_x()
+            right = left + box.width + FIT_TOLERANCE_PX
+            inside = all(left - FIT_TOLERANCE_PX <= t.position_x and t.position_x + t.width <= right
+                         for t in box.descendants()
+                         if type(t).__name__ == "TextBox" and "::" not in t.element_tag)
+            lines = sum(1 for c in box.children if type(c).__name__ == "LineBox")
+            fits[(r, i)] = (inside and lines == field.lines
+                            and abs(box.height - field.height) <= SAME_PX)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in pages:
+        walk(page._page_box)
+    return fits
+
+
+@cache
+def _faces(css: str, base_dir: Path) -> CSS:
+    """The @font-face rules of a document's stylesheet: the fonts its fields name."""
+    rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+             if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
+    fetcher = LocalFetcher([base_dir, *fonts.directories()])
+    return CSS(string=tinycss2.serialize(rules), base_url=base_dir.as_uri() + "/",
+               url_fetcher=fetcher, font_config=font_config())
+
+
+def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Record) -> bytes:
+    """The base PDF with a record's words drawn over the pages that have fields."""
+    with pikepdf.open(io.BytesIO(base_pdf)) as pdf, pikepdf.open(io.BytesIO(stamp_pdf)) as stamp:
+        for source, target in enumerate(pages):
+            # As Page.add_overlay does, but under a fixed name (it picks a random one); one per
+            # page, as WeasyPrint gives all pages one /Resources.
+            page = pikepdf.Page(pdf.pages[target])
+            words = pikepdf.Page(stamp.pages[source]).as_form_xobject()
+            name = page.add_resource(words, pikepdf.Name.XObject,
+                                     pikepdf.Name(f"/FamilyWords{target}"), replace_existing=False)
+            page.contents_add(b"q\n", prepend=True)
+            page.contents_add(b"Q\n")
+            page.contents_add(page.calc_form_xobject_placement(
+                words, name, pikepdf.Rectangle(page.mediabox)))
+            page.contents_coalesce()
+        pdf.docinfo["/Title"] = record.title
+        pdf.Root.Lang = pikepdf.String(record.lang)
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+    return out.getvalue()

@@ -1,0 +1,86 @@
+"""The connection log: blank log sheets for the binder (class-wide and a page per family) and a
+report from the log the teacher keeps as data."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from ... import i18n
+from ...build.plan import Job, Step
+from ...i18n import N_
+from ..base import Jobs, Kind
+from .data import first_month_end, ratio, read_log, rotation, summarise
+from .model import Log
+
+if TYPE_CHECKING:
+    from ...build.plan import Planning
+    from ...project import Document
+
+STYLESHEETS = ("base.css", "log/log.css")
+REPORT_STYLESHEETS = ("base.css", "log/report.css")
+# Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its
+# details.
+SHEET_ROWS = {"letter": 11, "a4": 10}
+FAMILY_ROWS = {"letter": 10, "a4": 9}
+
+
+class LogKind(Kind):
+    name = "log"
+    pattern = "log.yaml"
+    model = Log
+
+    def plan(self, doc: Document, planning: Planning) -> list[Step]:
+        project = planning.project
+        log: Log = doc.model
+        lang = project.default_language  # the teacher's binder
+        gettext = i18n.translations(lang).gettext
+
+        def language_name(code: str) -> str:
+            return i18n.language_name(code, lang)
+
+        def job(output: str, template: str, title: str,
+                stylesheets: tuple[str, ...] = STYLESHEETS, extra: tuple[str, ...] = (),
+                max_pages: int | None = None, **context: object) -> Job:
+            jobs = Jobs(project, doc, template, stylesheets, (*project.roster_source, *extra))
+            return jobs.job(output, lang, title,
+                            project.context(lang, title=title, language_name=language_name,
+                                            **context), max_pages=max_pages)
+
+        folder = doc.name
+        paper = project.settings.paper
+        methods = [gettext(N_("Note")), gettext(N_("Email")), gettext(N_("Phone")),
+                   gettext(N_("Meeting"))]
+        steps: list[Step] = [
+            job(f"{folder}/class-log.pdf", "log/sheet.html", gettext(N_("Connection log")),
+                students=[None], rows=SHEET_ROWS[paper], methods=methods,
+                heading=gettext(N_("Connection log")), max_pages=1),
+        ]
+        if project.roster.students:
+            steps.append(replace(job(
+                f"{folder}/family-logs.pdf", "log/sheet.html",
+                gettext(N_("Connection log by family")), students=project.roster.students,
+                rows=FAMILY_ROWS[paper], methods=methods, heading=gettext(N_("Connection log")),
+                max_pages=len(project.roster.students)), personal=True))
+        found = read_log(log, doc.path, project.root, project.roster, planning.problems,
+                         doc.loaded.marks)
+        if found:
+            as_of = log.as_of or found[-1].date
+            stats = summarise(found, project.roster, as_of, log.not_reached_days)
+            shown = [c for c in found if c.date <= as_of]
+            year = project.settings.year
+            extra = (project.relative(project.root / log.file),) if log.file else ()
+            positive = sum(c.tone == "positive" for c in shown)
+            concern = sum(c.tone == "concern" for c in shown)
+            steps.append(replace(job(
+                f"{folder}/report.pdf", "log/report.html", gettext(N_("Connection log report")),
+                REPORT_STYLESHEETS, extra, as_of=as_of, log=log, stats=stats,
+                total=len(shown), positive=positive, concern=concern,
+                class_ratio=ratio(positive, concern), ratio=ratio,
+                since=shown[0].date if shown else as_of,
+                weeks=rotation(stats, as_of, year.start, log.per_week),
+                first_month_end=first_month_end(year.start)), personal=True))
+        return steps
+
+
+KIND = LogKind()

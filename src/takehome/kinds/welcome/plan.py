@@ -1,0 +1,81 @@
+"""The welcome sheet: one page per language, one per family in its language, and a class set."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from ... import i18n
+from ...build.plan import Job, Step
+from ...i18n import N_
+from ..base import Jobs, Kind, edition_path
+from .model import Welcome
+
+if TYPE_CHECKING:
+    from ...build.plan import Planning
+    from ...project import Document, Project
+    from ...roster import Student
+    from ..calendar.schoolyear import KeyDate
+
+TEMPLATE = "welcome/sheet.html"
+STYLESHEETS = ("base.css", "welcome/sheet.css")
+CHANNELS = {  # settings' teacher.channels -> icon and label
+    "note": ("note", N_("A note in the backpack")),
+    "email": ("mail", N_("Email")),
+    "text": ("text", N_("Text message")),
+    "call": ("call", N_("Phone call")),
+    "app": ("app", N_("The school app")),
+}
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The day before the same date `months` later (the end of a span of whole months)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28)) - dt.timedelta(days=1)
+
+
+def key_dates(project: Project, welcome: Welcome) -> list[KeyDate]:
+    """The school calendar's key dates for the months ahead (none without a calendar)."""
+    calendar = project.calendar
+    if calendar is None or welcome.key_dates_months == 0:
+        return []
+    start = welcome.key_dates_from or project.settings.year.start
+    end = min(months_after(start, welcome.key_dates_months), project.settings.year.end)
+    return list(calendar.key_dates(start, end))[:welcome.key_dates_count]
+
+
+class WelcomeKind(Kind):
+    name = "welcome"
+    pattern = "welcome.yaml"
+    model = Welcome
+
+    def plan(self, doc: Document, planning: Planning) -> list[Step]:
+        project = planning.project
+        welcome: Welcome = doc.model
+        dates = key_dates(project, welcome)
+        # The calendar's files, so that a changed date rebuilds the sheet.
+        calendar = project.calendar.sources if dates and project.calendar else ()
+        jobs = Jobs(project, doc, TEMPLATE, STYLESHEETS, calendar)
+        website = welcome.website or project.settings.school.website
+        channels = [CHANNELS[c] for c in project.settings.teacher.channels]
+
+        def job(output: str, lang: str, student: Student | None = None, **options: Any) -> Job:
+            teacher = project.settings.teacher
+            gettext = i18n.translations(lang).gettext
+            if welcome.title:
+                title = welcome.title.get(lang, project.default_language)
+            elif teacher.room:
+                title = gettext(N_("Welcome to Room %(room)s!")) % {"room": teacher.room}
+            else:
+                title = gettext(N_("Welcome to our class!"))
+            context = project.context(lang, welcome=welcome, student=student, title=title,
+                                      key_dates=dates, website=website, channels=channels)
+            return jobs.job(output, lang, title, context, student, max_pages=1, **options)
+
+        steps: list[Step] = [job(edition_path(doc.name, "welcome", lang), lang, tagged=True)
+                             for lang in project.editions]
+        return steps + jobs.personal_copies(doc.name, job)
+
+
+KIND = WelcomeKind()

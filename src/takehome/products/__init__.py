@@ -1,0 +1,274 @@
+"""`takehome package`: a project's products, ready to upload to a teacher marketplace.
+
+For each product: the documents built for Letter and A4, in colour and ink-saver, each joined
+with a cover, contents and terms page; a watermarked preview; square thumbnails; and a zip of
+what the buyer downloads. Everything goes through the output writer into dist/<product>/.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import ImageColor
+
+from .. import i18n
+from ..build import load, pipeline
+from ..build.digest import sha256
+from ..build.write import MANIFEST, Writer
+from ..errors import Problem, Problems
+from ..paper import Paper
+from ..project import Project
+from . import assemble, bundle, matter, raster
+from .listing import Listing, load_listings
+
+PAPERS: tuple[Paper, ...] = ("letter", "a4")
+PREVIEW_PAGES = 6  # by default: the cover, the contents and the first page of each part
+THUMBNAILS = 4  # by default: the cover and the first page of the first parts
+
+
+@dataclass
+class Options:
+    output: Path | None = None  # default: <project>/dist
+    products: tuple[str, ...] = ()  # product slugs; default: every product
+
+
+@dataclass
+class Variant:
+    """One paper and colour version of the product."""
+
+    paper: str
+    ink_saver: bool
+    pdf: bytes
+    placed: list[matter.Placed]  # each section's pages
+
+    @property
+    def name(self) -> str:
+        return f"{self.paper}{'-ink-saver' if self.ink_saver else ''}"
+
+
+@dataclass
+class Packaged:
+    slug: str
+    folder: Path
+    files: list[str]
+
+
+@dataclass
+class Report:
+    products: list[Packaged] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _sections(listing: Listing, counts: dict[str, int], first: int) -> tuple[
+        list[dict[str, Any]], list[matter.Placed], list[assemble.Mark]]:
+    """Each section's pages, for the contents, the how-to-print table and the bookmarks."""
+    contexts, placed, marks = [], [], []
+    page = first
+    for section in listing.sections:
+        start = page
+        items = []
+        for item in section.items:
+            items.append({"title": item.title, **_pages(page, counts[item.output])})
+            page += counts[item.output]
+        spot = matter.Placed(section.title, start, page - 1)
+        placed.append(spot)
+        contexts.append({"title": section.title, "about": listing.text(section.part.about),
+                         "files": items, "first": start, "pages": spot.pages,
+                         "count": spot.count, "printing": listing.text(section.part.printing)})
+        children = [assemble.Mark(i["title"], i["first"] - 1) for i in items] \
+            if len(items) > 1 else []
+        marks.append(assemble.Mark(section.title, start - 1, children))
+    return contexts, placed, marks
+
+
+def _pages(first: int, count: int) -> dict[str, Any]:
+    spot = matter.Placed("", first, first + count - 1)
+    return {"first": first, "pages": spot.pages}
+
+
+def _metadata(listing: Listing) -> assemble.Metadata:
+    model = listing.model
+    keywords = list(model.keywords) + ([matter.grades(listing)] if model.grades else [])
+    return assemble.Metadata(
+        title=listing.text(model.title), author=model.author or model.store,
+        subject=listing.text(model.description) or listing.text(model.subtitle),
+        keywords=", ".join(keywords), lang=listing.lang)
+
+
+def _variant(project: Project, listing: Listing, paper: Paper, ink_saver: bool,
+             built: dict[str, bytes], problems: Problems) -> Variant:
+    """Cover, contents, the documents and the terms, joined; the contents paged to fit."""
+    project = project.with_overrides(paper, ink_saver)
+    resources = [built[o] for o in listing.outputs]
+    counts = {o: assemble.pages(built[o]) for o in listing.outputs}
+    resource_pages = sum(counts.values())
+    pictures = matter.collage(matter.collage_images(resources, paper), paper)
+    used = assemble.fonts_used(resources) | {project.settings.theme.font}
+    gettext = i18n.translations(listing.lang).gettext
+    contents_pages = 1
+    for _ in range(3):  # a longer contents moves every page number after it
+        sections, placed, marks = _sections(listing, counts, 2 + contents_pages)
+        parts = matter.front_and_back(project, listing, paper, ink_saver, sections,
+                                      resource_pages, contents_pages, pictures, used, problems)
+        actual = assemble.pages(parts["contents.pdf"])
+        if actual == contents_pages:
+            break
+        contents_pages = actual
+    terms_page = 2 + contents_pages + resource_pages
+    marks = [assemble.Mark(gettext("Cover"), 0), assemble.Mark(gettext("Contents"), 1), *marks,
+             assemble.Mark(gettext("Terms of use and credits"), terms_page - 1)]
+    pdf = assemble.join([parts["cover.pdf"], parts["contents.pdf"], *resources,
+                         parts["terms.pdf"]], marks, _metadata(listing))
+    return Variant(paper, ink_saver, pdf, placed)
+
+
+def _chosen(listing: Listing, key: str, given: list[int], default: list[int], total: int,
+            problems: Problems) -> list[int]:
+    """Pages for the preview or the thumbnails: the product's own, checked, or the default."""
+    line, col = listing.loaded.marks.locate((key,))
+    beyond = [p for p in given if p > total]
+    if beyond:
+        problems.error(f"{key}: the product has {total} pages; there is no page {beyond[0]}",
+                       listing.path, line, col)
+    return given or default
+
+
+def _thumbnail_colour(accent: str) -> tuple[int, int, int]:
+    """A pale tint of the accent for the thumbnails' background."""
+    r, g, b = ImageColor.getrgb(accent)[:3]
+    return tuple(round(c * 0.14 + 255 * 0.86) for c in (r, g, b))  # type: ignore[return-value]
+
+
+def _variants(root: Path, project: Project, listing: Listing, staging: Path,
+              problems: Problems) -> dict[tuple[str, bool], Variant]:
+    """The documents built for each paper and colour (into `staging`), each made a product."""
+    variants = {}
+    for paper in PAPERS:
+        for ink_saver in (False, True):
+            folder = staging / f"{paper}{'-ink-saver' if ink_saver else ''}"
+            options = pipeline.Options(output=folder, only=listing.documents,
+                                       outputs=listing.outputs, paper=paper,
+                                       ink_saver=ink_saver)
+            for warning in pipeline.build(root, options).warnings:
+                problems.add(warning)
+            built = {output: (folder / output).read_bytes() for output in listing.outputs}
+            variants[(paper, ink_saver)] = _variant(project, listing, paper, ink_saver, built,
+                                                    problems)
+    return variants
+
+
+def _thumbnails(project: Project, listing: Listing, product: bytes, pages: list[int],
+                watermark: bytes) -> list[tuple[int, bytes]]:
+    """Square PNGs: the cover as it is, other pages watermarked as in the preview."""
+    stamped = assemble.preview(product, pages, watermark, _metadata(listing))
+    background = _thumbnail_colour(project.settings.theme.accent)
+    thumbs = []
+    for index, number in enumerate(pages):
+        source, page = (product, 0) if number == 1 else (stamped, index)
+        image = raster.draw(source, [page], height=raster.THUMBNAIL_PX)[0]
+        thumbs.append((number, raster.png(raster.thumbnail(image, background))))
+    return thumbs
+
+
+def _package_one(project: Project, listing: Listing, out: Path, problems: Problems) -> Packaged:
+    with tempfile.TemporaryDirectory(prefix="takehome-package-") as temp:
+        staging = Path(temp)
+        variants = _variants(project.root, project, listing, staging, problems)
+        base_paper = project.settings.paper
+        base = variants[(base_paper, False)]
+        total = assemble.pages(base.pdf)
+        firsts = [p.first for p in base.placed]
+        model = listing.model
+        preview_pages = _chosen(listing, "preview", model.preview,
+                                ([1, 2] + firsts)[:PREVIEW_PAGES], total, problems)
+        thumb_pages = _chosen(listing, "thumbnails", model.thumbnails,
+                              ([1] + firsts)[:THUMBNAILS], total, problems)
+        problems.raise_if_errors()
+
+        slug = listing.slug
+        watermark = matter.single_page(project, listing, "watermark.pdf", base_paper, problems)
+        preview = assemble.preview(base.pdf, preview_pages, watermark, _metadata(listing))
+        thumbs = _thumbnails(project, listing, base.pdf, thumb_pages, watermark)
+        deliverables = {f"{slug}-{v.name}.pdf": v.pdf for v in variants.values()}
+        deliverables["how-to-print.pdf"] = _how_to_print(project, listing, variants, problems)
+        archive = bundle.zip_folder(slug, deliverables)
+
+        files: dict[str, tuple[bytes, dict[str, Any]]] = {
+            name: (data, {"kind": "product", "pages": assemble.pages(data)})
+            for name, data in deliverables.items()}
+        files[f"{slug}-preview.pdf"] = (preview, {"kind": "preview",
+                                                  "pages": assemble.pages(preview)})
+        width = len(str(len(thumbs)))
+        for index, (number, data) in enumerate(thumbs, 1):
+            files[f"thumbnails/{slug}-{index:0{width}d}.png"] = (
+                data, {"kind": "thumbnail", "page": number})
+        files[f"{slug}.zip"] = (archive, {"kind": "zip", "contents": bundle.names(archive)})
+        folder = out / slug
+        _publish(folder, files, staging / "dist")
+    return Packaged(slug, folder, sorted(files))
+
+
+def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], staging: Path) -> None:
+    """Write the product folder through the output writer: all of it, or (on failure) none."""
+    writer = Writer(folder, MANIFEST)
+    try:
+        for name, (data, entry) in sorted(files.items()):
+            source = staging / name
+            source.parent.mkdir(parents=True, exist_ok=True)
+            source.write_bytes(data)
+            writer.add(name, sha256(data), source, dict(entry, bytes=len(data)))
+        writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+
+
+def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, bool], Variant],
+                  problems: Problems) -> bytes:
+    gettext = i18n.translations(listing.lang).gettext
+    files = [{"name": f"{listing.slug}-{v.name}.pdf",
+              "paper": matter.paper_name(v.paper, listing.lang),
+              "version": gettext("Ink-saver") if v.ink_saver else gettext("Full color")}
+             for v in variants.values()]
+    letter, a4 = variants[("letter", False)].placed, variants[("a4", False)].placed
+    parts = [{"title": s.title, "letter": lp.pages, "a4": ap.pages,
+              "printing": listing.text(s.part.printing)}
+             for s, lp, ap in zip(listing.sections, letter, a4, strict=True)]
+    return matter.single_page(project, listing, "how-to-print.pdf", project.settings.paper,
+                              problems, files=files, parts=parts)
+
+
+def check(project: Project) -> tuple[list[Listing], list[Problem]]:
+    """Validate a loaded project's products, if it has any; raises BuildError on errors."""
+    problems = Problems()
+    listings = load_listings(project, problems, required=False)
+    problems.raise_if_errors()
+    return listings, problems.warnings
+
+
+def package(root: Path, options: Options | None = None) -> Report:
+    """Package every product (or those named) into dist/; raises BuildError on content errors."""
+    options = options or Options()
+    started = time.perf_counter()
+    problems = Problems()
+    project = load.load(root, problems)
+    listings = load_listings(project, problems)
+    if options.products:
+        known = {lst.slug for lst in listings}
+        for name in options.products:
+            if name not in known:
+                problems.error(f"no product {name!r}; products: {', '.join(sorted(known))}")
+        listings = [lst for lst in listings if lst.slug in options.products]
+    problems.raise_if_errors()
+    out = options.output or project.root / "dist"
+    report = Report()
+    for listing in listings:
+        report.products.append(_package_one(project, listing, out, problems))
+    report.warnings = problems.warnings
+    report.seconds = time.perf_counter() - started
+    return report

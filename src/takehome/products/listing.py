@@ -1,0 +1,181 @@
+"""Product definitions: read, validated, and resolved to the built files they are made of."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from slugify import slugify
+
+from .. import i18n
+from ..build.plan import Job, Planning, Step
+from ..errors import Problems
+from ..models.base import Text, walk_texts
+from ..project import Document, Project
+from ..validate import load_model
+from ..yamlfile import Loaded
+from .model import Part, Product
+
+PRODUCT_FILE = "product.yaml"  # one product
+PRODUCTS_GLOB = "products/*.yaml"  # or several, one a file
+
+
+@dataclass(frozen=True)
+class Item:
+    """One built file in the product."""
+
+    output: str  # its path in a build, e.g. "intake/blank.en.pdf"
+    title: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the product: a contents entry and its files."""
+
+    part: Part
+    title: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A validated product with its files resolved."""
+
+    path: Path
+    model: Product
+    loaded: Loaded
+    slug: str
+    lang: str
+    default_lang: str  # the project's: what a text without the product's language falls back to
+    sections: tuple[Section, ...]
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.part.document for s in self.sections))
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(i.output for s in self.sections for i in s.items)
+
+    def text(self, value: Text | None) -> str:
+        """A Text of the product in its language ("" for none)."""
+        return value.get(self.lang, self.default_lang) if value is not None else ""
+
+
+def product_paths(project: Project) -> list[Path]:
+    """The product files of a project, single file first."""
+    single = project.content / PRODUCT_FILE
+    return ([single] if single.is_file() else []) + sorted(project.content.glob(PRODUCTS_GLOB))
+
+
+def _matches(output: str, document: str, pattern: str) -> bool:
+    """A files: entry names a file with or without its folder and its .pdf."""
+    names = {output, output.removesuffix(".pdf")}
+    prefix = document.rstrip("/") + "/"
+    names |= {n.removeprefix(prefix) for n in names if n.startswith(prefix)}
+    return any(fnmatchcase(name, pattern) for name in names)
+
+
+Where = tuple[Path, int | None, int | None]
+
+
+def _resolve(planning: Planning, listing_lang: str, part: Part, doc: Document, where: Where,
+             problems: Problems) -> list[Step]:
+    """The files of `doc` that `part` puts in the product, in order: printed pages only."""
+    steps = [s for s in planning.steps_of(doc) if s.printed]
+    generic = [s for s in steps if not s.personal and not (isinstance(s, Job) and s.forms)]
+    if not part.files:
+        chosen = [s for s in generic if s.lang == listing_lang]
+        if not chosen:
+            names = ", ".join(s.output for s in generic) or "none"
+            problems.error(f"{doc.name} has no printable file in {listing_lang!r}; name them "
+                           f"under files: (generic files: {names})", *where)
+        return chosen
+    chosen = []
+    for pattern in part.files:
+        found = [s for s in steps if _matches(s.output, doc.name, pattern)]
+        if not found:
+            names = ", ".join(s.output for s in generic) or "none"
+            problems.error(f"no file of {doc.name} matches {pattern!r}; its printable files: "
+                           f"{names}", *where)
+        for step in found:
+            if step.personal:
+                problems.error(f"{step.output} is personalised with the roster's children and "
+                               "families; a product carries generic copies only", *where)
+            elif isinstance(step, Job) and step.forms:
+                problems.error(f"{step.output} has form fields; products are printed, so "
+                               "choose its printable version", *where)
+            elif step not in chosen:
+                chosen.append(step)
+    return chosen
+
+
+def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | None:
+    project = planning.project
+    model, loaded = load_model(path, Product, problems, project.root)
+    if model is None or loaded is None:
+        return None
+    lang = model.language or project.default_language
+    by_name = {d.name: d for d in project.documents}
+    sections = []
+    seen: set[str] = set()
+    for index, part in enumerate(model.documents):
+        line, col = loaded.marks.locate(("documents", index))
+        where = (path, line, col)
+        doc = by_name.get(part.document)
+        if doc is None:
+            close = difflib.get_close_matches(part.document, list(by_name), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else \
+                f"; documents: {', '.join(by_name) or 'none'}"
+            problems.error(f"no document named {part.document!r}{hint}", *where)
+            continue
+        steps = _resolve(planning, lang, part, doc, where, problems)
+        for step in steps:
+            if step.output in seen:
+                problems.error(f"{step.output} is already in this product", *where)
+            seen.add(step.output)
+        items = tuple(Item(s.output, s.title, s.lang) for s in steps)
+        if items:
+            title = part.title.get(lang, project.default_language) if part.title \
+                else items[0].title
+            sections.append(Section(part, title, items))
+    _check_translations(model, loaded, lang, project.default_language, problems)
+    title = model.title.get(lang, project.default_language)
+    slug = model.slug or slugify(title, max_length=60, word_boundary=True)
+    return Listing(path, model, loaded, slug or "product", lang, project.default_language,
+                   tuple(sections))
+
+
+def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
+                        problems: Problems) -> None:
+    """Warn where the product's own text lacks the language it is printed in."""
+    if lang == default:
+        return
+    for loc, text in walk_texts(model):
+        if not text.has(lang):
+            line, col = loaded.marks.locate(loc)
+            problems.warn(f"no {i18n.language_name(lang, 'en')} text; the "
+                          f"{i18n.language_name(default, 'en')} text is printed instead",
+                          loaded.marks.path, line, col)
+
+
+def load_listings(project: Project, problems: Problems, required: bool = True) -> list[Listing]:
+    """Every product of the project, validated against what the project builds."""
+    paths = product_paths(project)
+    # The documents' own problems are the build's to report (`takehome check` does).
+    planning = Planning(project, Problems())
+    if not paths and required:
+        problems.error(f"no product here: write content/{PRODUCT_FILE} (or one file per product "
+                       f"in content/products/) to say what goes in")
+    listings = [lst for p in paths if (lst := _listing(planning, p, problems)) is not None]
+    slugs: dict[str, Path] = {}
+    for listing in listings:
+        if listing.slug in slugs:
+            problems.error(f"two products would be written to dist/{listing.slug}/ (the other is "
+                           f"{project.relative(slugs[listing.slug])}); give one a `slug`",
+                           listing.path)
+        slugs[listing.slug] = listing.path
+    return listings
