@@ -10,7 +10,7 @@ from takehome.build import load
 from takehome.errors import Problems
 from takehome.products.listing import load_listings
 
-from .conftest import CORPUS, run
+from .conftest import CORPUS, all_text, run
 
 PRODUCT = """\
 title: Test pack
@@ -126,3 +126,32 @@ def test_naughty_titles_give_safe_folder_names(project: Path) -> None:
     found, problems = listings(project)
     assert found and all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", lst.slug) for lst in found)
     assert not [e for e in problems.errors if "two products" not in e.message]
+
+
+def test_every_document_can_be_listed_in_a_product(project: Path) -> None:
+    """Any document may go into a product: it resolves to its generic printed files (a web
+    page or an .ics is not printed), or the check says clearly why not; never an internal
+    error."""
+    loaded = load.load(project, Problems())
+    for doc in loaded.documents:
+        write_product(project, f"  - document: {doc.name}")
+        result = run("check", str(project))
+        assert "internal error" not in result.output, (doc.name, result.output)
+        if result.exit_code == 0:
+            (listing,), problems = listings(project)
+            assert listing.outputs and all(o.endswith(".pdf") for o in listing.outputs), doc.name
+        else:
+            assert result.exit_code == 1
+            assert "content/product.yaml:4:5: error: " in result.output, (doc.name, result.output)
+            assert "personalised" in result.output or "no printable file" in result.output
+
+
+def test_a_product_of_the_calendar_and_a_newsletter_is_packaged(project: Path) -> None:
+    write_product(project, "  - document: calendar\n  - document: newsletters/2026-12")
+    result = run("package", str(project))
+    assert result.exit_code == 0, result.output
+    slug = project / "dist" / "test-pack"
+    manifest = json.loads((slug / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert "test-pack-letter.pdf" in {e["path"] for e in manifest}
+    text = all_text(slug / "test-pack-letter.pdf")
+    assert "Key dates 2026–2027" in text and "Maple Leaf News" in text

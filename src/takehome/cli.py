@@ -86,11 +86,11 @@ def check(directory: Path) -> None:
     from . import products
 
     project, warnings = pipeline.check(directory)
-    listings, product_warnings = products.check(project)
+    listings, product_warnings = products.load_products(project)
     _report_warnings(warnings + product_warnings)
-    products = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
+    counted = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
     click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
-               f"{products}: no errors.")
+               f"{counted}: no errors.")
 
 
 def _shard(_ctx: click.Context, _param: click.Parameter,

@@ -24,9 +24,14 @@ class DateRun(Protocol):
     @property
     def repeats(self) -> bool: ...
 
-    spans: tuple[tuple[dt.date, dt.date], ...]
-    weekly: bool
-    skipped: tuple[dt.date, ...]
+    @property
+    def spans(self) -> tuple[tuple[dt.date, dt.date], ...]: ...
+
+    @property
+    def weekly(self) -> bool: ...
+
+    @property
+    def skipped(self) -> tuple[dt.date, ...]: ...
 
 
 def format_span(start: dt.date, end: dt.date, lang: str, skeleton: str = "MMMEd") -> str:

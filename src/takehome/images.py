@@ -98,7 +98,7 @@ def _prepare(path: Path, _size: int, _mtime: int, max_width: int, quality: int) 
     reason = problem(path)  # checked at validation already; the file may have changed since
     if reason:
         raise ImageProblem(f"{path.name}: {reason}")
-    image = Image.open(path)
+    image: Image.Image = Image.open(path)
     # WeasyPrint, once imported, tells Pillow to fill truncated images with grey; a damaged
     # photo must be reported instead, whether or not WeasyPrint has been loaded yet.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False

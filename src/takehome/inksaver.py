@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 
-import tinycss2  # type: ignore[import-untyped]
+import tinycss2
 from PIL import Image, ImageColor
 from tinycss2 import color4
 

@@ -145,11 +145,11 @@ def load_yaml(path: Path) -> Loaded:
         data = {} if node is None else builder.build(node, (), 0)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        at = (mark.line + 1, mark.column + 1) if mark else (None, None)
         problem = _clean(exc.problem or exc.context or "invalid YAML")
         if "\t" in problem or "'\\t'" in problem:
             problem += " (YAML indentation must use spaces, not tabs)"
-        raise ContentError(f"invalid YAML: {problem}", path, line, col) from None
+        raise ContentError(f"invalid YAML: {problem}", path, *at) from None
     except yaml.YAMLError as exc:
         raise ContentError(f"invalid YAML: {_clean(str(exc))}", path) from None
     except RecursionError:

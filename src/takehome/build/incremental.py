@@ -211,7 +211,7 @@ class BuildRecord:
 
 
 def _inputs(root: Path) -> dict[str, str]:
-    files = set()
+    files: set[Path] = set()
     for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
         if folder.is_dir():
             files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)

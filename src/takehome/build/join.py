@@ -147,4 +147,4 @@ class _Writer:
             return b"%d" % obj
         if isinstance(obj, Decimal | float):
             return format(Decimal(obj), "f").encode()
-        return obj.unparse()  # names, strings, and whatever else pikepdf can spell
+        return bytes(obj.unparse())  # names, strings, and whatever else pikepdf can spell

@@ -35,7 +35,8 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                        f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
     roster_path = root / settings.roster.file
     try:
-        roster = read_roster(roster_path, settings.roster.columns, problems)
+        columns = {str(field): header for field, header in settings.roster.columns.items()}
+        roster = read_roster(roster_path, columns, problems)
     except ContentError as exc:
         problems.add(exc.problem)
         roster = Roster(roster_path)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from .. import fonts, inksaver
 from ..errors import Problems
 from ..project import Project
-from .incremental import assets, engine_fingerprint, key_of
+from .digest import key_of
+from .incremental import assets, engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
 from .records import Record, Rendered, split_fields

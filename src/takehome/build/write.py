@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from ..errors import BuildError, Problem
 from .digest import key_of, sha256
 from .join import join_pdfs
-from .plan import Assembly, File, Job, Plan
+from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
@@ -150,7 +150,8 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
                 writer.add_data(step.output, files[step.output], {**entry, "pages": 0})
                 written.files += 1
                 continue
-            made = entries[step.output] if isinstance(step, Job) else _joined(step, entries, cache)
+            made = (_joined(step, entries, cache) if isinstance(step, Assembly)
+                    else entries[step.output])
             writer.add(step.output, made.sha256, cache.path(made), {**entry, "pages": made.pages})
             written.files += 1
             written.pages += made.pages

@@ -52,7 +52,7 @@ class Teacher(Model):
     email: str = ""
     phone: str = ""
     hours: Text | None = None
-    channels: list[Channel] = Field(default_factory=lambda: ["note", "email"])
+    channels: list[Channel] = Field(default_factory=lambda: list[Channel](["note", "email"]))
     about: Text | None = None
     hopes: Text | None = None
     photo: ImageFile | None = None

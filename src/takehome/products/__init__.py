@@ -147,7 +147,7 @@ def _thumbnail_colour(accent: str) -> tuple[int, int, int]:
 def _variants(root: Path, project: Project, listing: Listing, staging: Path,
               problems: Problems) -> dict[tuple[str, bool], Variant]:
     """The documents built for each paper and colour (into `staging`), each made a product."""
-    variants = {}
+    variants: dict[tuple[str, bool], Variant] = {}
     for paper in PAPERS:
         for ink_saver in (False, True):
             folder = staging / f"{paper}{'-ink-saver' if ink_saver else ''}"
@@ -243,7 +243,7 @@ def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, 
                               problems, files=files, parts=parts)
 
 
-def check(project: Project) -> tuple[list[Listing], list[Problem]]:
+def load_products(project: Project) -> tuple[list[Listing], list[Problem]]:
     """Validate a loaded project's products, if it has any; raises BuildError on errors."""
     problems = Problems()
     listings = load_listings(project, problems, required=False)

@@ -89,7 +89,11 @@ def _resolve(planning: Planning, listing_lang: str, part: Part, doc: Document, w
     generic = [s for s in steps if not s.personal and not (isinstance(s, Job) and s.forms)]
     if not part.files:
         chosen = [s for s in generic if s.lang == listing_lang]
-        if not chosen:
+        if not generic and steps:
+            problems.error(f"{doc.name} has only personalised files, made from the roster's "
+                           "children and families; a product carries generic copies only",
+                           *where)
+        elif not chosen:
             names = ", ".join(s.output for s in generic) or "none"
             problems.error(f"{doc.name} has no printable file in {listing_lang!r}; name them "
                            f"under files: (generic files: {names})", *where)

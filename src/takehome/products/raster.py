@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
+import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
 THUMBNAIL_PX = 1200  # marketplaces ask for at least 1080 px square

@@ -33,7 +33,7 @@ class RefusedURL(ValueError):
     """A document asked for something outside the project."""
 
 
-class LocalFetcher(URLFetcher):
+class LocalFetcher(URLFetcher):  # type: ignore[misc]
     """Serves files under the allowed folders only: no network, nothing else on the disk."""
 
     def __init__(self, roots: Sequence[Path], greyscale: bool = False) -> None:
@@ -156,7 +156,7 @@ def lay_out(batch: Batch) -> tuple[Document, list[list[Any]], list[str]]:
             stylesheets=[stylesheet], font_config=font_config(),
             pdf_forms=batch.forms,
         )
-    starts = {}
+    starts: dict[str, int] = {}
     for number, page in enumerate(document.pages):
         for anchor in [a for a in page.anchors if a.startswith("record-")]:
             starts.setdefault(anchor, number)
@@ -172,7 +172,7 @@ def lay_out(batch: Batch) -> tuple[Document, list[list[Any]], list[str]]:
 def write(document: Document, pages: list[Any], record: Record, batch: Batch,
           shared: list[str]) -> Typeset:
     """One record's PDF from its laid-out pages, with the problems found on them."""
-    options = {"pdf_identifier": True, "pdf_forms": batch.forms}
+    options: dict[str, Any] = {"pdf_identifier": True, "pdf_forms": batch.forms}
     if batch.tagged:
         options["pdf_variant"] = "pdf/ua-1"
     part = document.copy(pages)

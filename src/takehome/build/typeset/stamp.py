@@ -120,7 +120,7 @@ def _fields(pages: list[Any]) -> list[Field]:
     def walk(box: Any, page: int) -> None:
         element = getattr(box, "element", None)
         number = element.get("data-field") if element is not None else None
-        if number is not None and getattr(box, "element_tag", None) == element.tag:
+        if number is not None and getattr(box, "element_tag", None) == element.tag:  # type: ignore[union-attr]
             found.append(_field(box, int(number), page))
             return
         for child in getattr(box, "children", ()):
@@ -139,8 +139,8 @@ def _field(box: Any, number: int, page: int) -> Field:
     if any(not b.element_tag.endswith(("::before", "::after")) or b.style["visibility"] !=
            "hidden" for b in generated):  # a ::marker, or words shown: not copied
         raise NotStampable(f"field {number} has generated content")
-    strut = tuple("".join(b.text for b in generated if type(b).__name__ == "TextBox"
-                          and b.element_tag.endswith(side)) for side in ("::before", "::after"))
+    before, after = ("".join(b.text for b in generated if type(b).__name__ == "TextBox"
+                             and b.element_tag.endswith(side)) for side in ("::before", "::after"))
     style = box.style
     declarations = [_declaration(style, name) for name in _TEXT_STYLE]
     if style["height"] != "auto":  # its words are placed at the top of its content box
@@ -151,7 +151,7 @@ def _field(box: Any, number: int, page: int) -> Field:
         raise NotStampable(f"field {number} has a min-height, max-height or text decoration")
     return Field(number, page, box.content_box_x(), box.content_box_y(), box.width, box.height,
                  "; ".join(d for d in declarations if d), style["lang"] or "",
-                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), strut)
+                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), (before, after))
 
 
 # What shapes and places a field's words inside its box: copied onto the stamped box.

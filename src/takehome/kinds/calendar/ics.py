@@ -79,7 +79,7 @@ def _scan(path: Path, lines: list[tuple[int, str]]) -> tuple[list[_Component], l
     order: list[_Component] = []
     for number, text in lines:
         try:
-            name, _params, value = Contentline(text).parts()
+            name, _params, value = Contentline(text).parts()  # type: ignore[no-untyped-call]
         except ValueError as exc:
             errors.append(ContentError(f"cannot read {_short(text)!r}: {_reason(exc)}", path,
                                        number))
@@ -161,6 +161,8 @@ def _check_event(path: Path, event: icalendar.Component, scanned: _Component) ->
     errors = []
     if "DTSTART" not in event:
         errors.append(ContentError("event has no DTSTART (start date)", path, scanned.line))
+    elif _when(event, "DTSTART") is None:
+        errors.append(ContentError("the event's DTSTART is not a date", path, scanned.line))
     for rule in event.get("RRULE", []) if isinstance(event.get("RRULE"), list) else \
             [event.get("RRULE")] if event.get("RRULE") is not None else []:
         line = next((n for name, n, _ in scanned.props if name == "RRULE"), scanned.line)
@@ -229,7 +231,9 @@ def _bound(event: icalendar.Component, until: dt.date) -> None:
     rule = event.get("RRULE")
     if rule is None or isinstance(rule, list) or "COUNT" in rule or not rule.get("FREQ"):
         return
-    start = event["DTSTART"].dt
+    start = _when(event, "DTSTART")
+    if start is None:
+        return
     limit: dt.date | dt.datetime = until
     if isinstance(start, dt.datetime):
         limit = dt.datetime.combine(until, dt.time())
@@ -238,6 +242,12 @@ def _bound(event: icalendar.Component, until: dt.date) -> None:
     current = (rule.get("UNTIL") or [None])[0]
     if current is None or _as_date(current) > until:
         rule["UNTIL"] = [limit]
+
+
+def _when(event: icalendar.Component, name: str) -> dt.date | None:
+    """A date or date-time property's value (a datetime is a date too), or None."""
+    value = getattr(event.get(name), "dt", None)
+    return value if isinstance(value, dt.date) else None
 
 
 def _as_date(value: dt.date) -> dt.date:
@@ -252,9 +262,11 @@ def _local(value: dt.date, zone: zoneinfo.ZoneInfo | None) -> dt.date | dt.datet
 
 def _occurrence(event: icalendar.Component, zone: zoneinfo.ZoneInfo | None,
                 line: int) -> Occurrence:
-    start = _local(event["DTSTART"].dt, zone)
-    end_value = event.get("DTEND")
-    end = _local(end_value.dt, zone) if end_value is not None else start
+    first = _when(event, "DTSTART")
+    assert first is not None  # _check_event refused events without one
+    start = _local(first, zone)
+    end_value = _when(event, "DTEND")
+    end = _local(end_value, zone) if end_value is not None else start
     if isinstance(start, dt.datetime):
         last = end if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time())
         # An evening event ending at midnight still belongs to its own day.
@@ -359,4 +371,4 @@ def export(events: list[Event], *, name: str, lang: str, default: str, zone: str
         calendar.add_component(item)
     if tz is not None:
         calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())

@@ -6,6 +6,7 @@ import calendar as stdcalendar
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from babel.dates import format_skeleton, get_day_names
 
@@ -93,7 +94,8 @@ def month_title(year: int, month: int, lang: str) -> str:
     return capitalised(format_skeleton("yMMMM", dt.date(year, month, 1), locale=lang))
 
 
-def weekday_names(lang: str, week_start: int, width: str) -> list[str]:
+def weekday_names(lang: str, week_start: int,
+                  width: Literal["abbreviated", "narrow", "short", "wide"]) -> list[str]:
     names = get_day_names(width, "stand-alone", locale=lang)
     return [capitalised(names[(week_start + i) % 7]) for i in range(7)]
 

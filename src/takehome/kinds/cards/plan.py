@@ -175,8 +175,8 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
     def job(output: str, lang: str, student: Student | None = None, *, start_at: int = 1,
             students: list[Student] | None = None) -> Job:
         title = sheet_title(sheet, cards, lang, project.default_language)
-        placed = ([(c, s) for s in students for c in cards] if students
-                  else [(c, student) for c in cards])
+        placed: list[Placed] = ([(c, s) for s in students for c in cards] if students
+                                else [(c, student) for c in cards])
         pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
         context = project.context(lang, student=student, sheet_name=name, title=title,
                                   pages=pages, **marks)

@@ -117,15 +117,13 @@ def read_log(log: Log, doc_path: Path, root: Path, roster: Roster,
                     message = str(error["msg"]).removeprefix("Value error, ")
                     problems.error(f"{field}: {message}" if field else message, path, line)
     for i, entry in enumerate(log.entries):
-        line = None
-        if marks is not None:
-            line, _ = marks.locate(("entries", i, "student"))
-        found.append((entry, doc_path, line))
+        where = marks.locate(("entries", i, "student"))[0] if marks is not None else None
+        found.append((entry, doc_path, where))
     contacts = []
-    for entry, path, line in found:
+    for entry, path, at in found:
         student = index.find(entry.student)
         if isinstance(student, str):
-            problems.error(f"log entry: {student}", path, line)
+            problems.error(f"log entry: {student}", path, at)
             continue
         contacts.append(Contact(entry.date, student, entry.method, entry.tone, entry.note,
                                 entry.follow_up))

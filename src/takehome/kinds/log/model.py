@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -27,7 +28,7 @@ TONE_WORDS: dict[str, Tone] = {
 }
 
 
-def _word(value: Any, words: dict[str, str], what: str) -> Any:
+def _word(value: Any, words: Mapping[str, str], what: str) -> Any:
     if isinstance(value, str):
         found = words.get(" ".join(value.lower().split()))
         if found is None:
