@@ -124,7 +124,8 @@ def test_a_new_project_with_each_source(starter: Path, source: str) -> None:
         assert name.startswith(student.slug(2))
         expected = "es" if carries_language and student.full_name.casefold() in SPANISH else "en"
         assert lang == expected, (name, student.language_given)
-    assert {s.full_name.casefold() for s in r.students} == ROOM_14
+    printed = {n for s in r.students for n in (s.full_name.casefold(), s.name.casefold())}
+    assert printed >= ROOM_14  # (William O'Brien goes by Liam)
 
 
 def test_the_starter_builds_everything_from_a_oneroster_zip(starter: Path) -> None:

@@ -66,7 +66,8 @@ class Record:
     def key(self) -> tuple[str, ...]:
         if self.student_id:
             return ("id", self.student_id.casefold())
-        return ("name", fold(self.first_name), fold(self.last_name))
+        # Case aside, names as written: "Ana López" and "Ana Lopez" may be two children.
+        return ("name", self.first_name.casefold(), self.last_name.casefold())
 
     def student(self, number: int) -> Student:
         return Student(number=number, line=self.line, first_name=self.first_name,
@@ -165,8 +166,8 @@ def add_students(records: list[Record], roster: Roster, problems: Problems) -> N
     for record in records:
         key = record.key()
         seen = first.get(key)
-        if seen is not None and (fold(seen.first_name), fold(seen.last_name)) != (
-                fold(record.first_name), fold(record.last_name)):
+        if seen is not None and (seen.first_name.casefold(), seen.last_name.casefold()) != (
+                record.first_name.casefold(), record.last_name.casefold()):
             problems.warn(f"student id {record.student_id} is on line {seen.line} "
                           f"({seen.first_name} {seen.last_name}) and here "
                           f"({record.first_name} {record.last_name}); both are kept", path,
@@ -180,7 +181,7 @@ def add_students(records: list[Record], roster: Roster, problems: Problems) -> N
             if len(kept) > MAX_STUDENTS:
                 raise ContentError(f"roster has more than {MAX_STUDENTS:,} students; split it "
                                    "into one roster per class", path, record.line)
-            by_name.setdefault((fold(record.first_name), fold(record.last_name)),
+            by_name.setdefault((record.first_name.casefold(), record.last_name.casefold()),
                                []).append(record)
             continue
         lines[key].append(record.line)
