@@ -57,7 +57,7 @@ def test_quoted_line_breaks_keep_line_numbers_and_rows_without_names_are_left_ou
     assert [(s.first_name, s.last_name, s.line) for s in r.students] == [
         ("Ana", "Lopez Garcia", 2), ("Ben", "", 4)]  # a student with one name is printed so
     assert r.students[1].name == "Ben"
-    assert [(s.reason, s.lines) for s in r.skipped] == [("no name", (5,))]
+    assert [(s.reason, s.lines) for s in r.skipped] == [("no name", [5])]
 
 
 def test_one_name_column(tmp_path: Path) -> None:
@@ -174,7 +174,7 @@ def test_class_chosen_by_its_words(tmp_path: Path) -> None:
             "Dan,Ito,Room 15\n")
     r, problems = roster(tmp_path, text, choose="14")
     assert [s.name for s in r.students] == ["Ana Lopez", "Cleo Park"]
-    assert [(s.reason, s.lines) for s in r.skipped] == [("another class", (3, 5))]
+    assert [(s.reason, s.lines) for s in r.skipped] == [("another class", [3, 5])]
     assert r.classes == ["Room 14", "Room 140", "14 - Rivera", "Room 15"]
     assert not problems.items
     r, problems = roster(tmp_path, text)

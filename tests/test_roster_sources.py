@@ -156,7 +156,7 @@ def test_oneroster_families_and_classes() -> None:
     assert by_name["Ana López"].language == "es" and by_name["Ana López"].grade == "2"
     assert by_name["Ana López"].email == "maria.lopez@example.org"  # the family's, not hers
     assert "Oliver Grant" not in by_name  # status tobedeleted
-    assert [(s.reason, s.lines) for s in r.skipped] == [("status tobedeleted", (17,))]
+    assert [(s.reason, s.lines) for s in r.skipped] == [("status tobedeleted", [17])]
     assert not problems.items
     assert r.rows_path == ROSTERS / "oneroster-1.1/users.csv"
     assert by_name["Ana López"].line == 8
@@ -195,6 +195,18 @@ def test_clever_sections_and_contacts() -> None:
         read_roster(ROSTERS / "clever", {}, problems, choose="Grade 2 Homeroom")
     r = read_roster(ROSTERS / "clever", {}, problems)  # no class chosen: the whole file
     assert len(r.students) == 11
+
+
+def test_takehome_roster_reports_what_stops_a_build(starter: Path) -> None:
+    install(starter, "oneroster-1.1-folder")
+    settings = starter / "content/settings.yaml"
+    settings.write_text(settings.read_text().replace("class: 'HR2-14'", "class: Room 16"))
+    shown = run("roster", str(starter))
+    assert shown.exit_code == 1
+    assert "oneroster-1.1/classes.csv: error: no class 'Room 16'" in shown.output
+    settings.write_text(settings.read_text().replace("file: oneroster-1.1", "file: missing.csv"))
+    shown = run("roster", str(starter))
+    assert shown.exit_code == 1 and "roster 'missing.csv' not found in content/" in shown.output
 
 
 def test_a_folder_that_is_no_export(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from .model import Roster
 MAX_LINES_LISTED = 8
 
 
-def _lines(lines: tuple[int, ...]) -> str:
+def _lines(lines: list[int]) -> str:
     shown = ", ".join(map(str, lines[:MAX_LINES_LISTED]))
     more = f", ... ({len(lines)} in all)" if len(lines) > MAX_LINES_LISTED else ""
     return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"

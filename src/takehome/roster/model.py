@@ -51,12 +51,12 @@ class Student:
         return f"{self.number:0{width}d}-{words}"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Skipped:
     """Rows of the source that are not students of the class, and why."""
 
     reason: str
-    lines: tuple[int, ...]
+    lines: list[int]
 
 
 @dataclass
@@ -87,8 +87,8 @@ class Roster:
 
     def skip(self, reason: str, line: int) -> None:
         """Record a row left out (grouped by reason for the summary)."""
-        for i, s in enumerate(self.skipped):
+        for s in self.skipped:
             if s.reason == reason:
-                self.skipped[i] = Skipped(reason, (*s.lines, line))
+                s.lines.append(line)
                 return
-        self.skipped.append(Skipped(reason, (line,)))
+        self.skipped.append(Skipped(reason, [line]))

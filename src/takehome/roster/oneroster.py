@@ -191,7 +191,13 @@ def read(bundle: Bundle, wanted: str | None, roster: Roster, problems: Problems)
         for missing in sorted(members - seen):
             problems.warn(f"enrollments.csv lists {missing!r} in the class, but users.csv has "
                           "no such user; that student is left out", bundle.where("users.csv"))
-    records = [_record(p, sid, students, others) for sid, p in students.items()]
+    # Parents who list the student among their agents (the link from the parent's side).
+    listed_by: dict[str, list[str]] = {}
+    for oid, other in others.items():
+        for agent in other.agents:
+            if agent in students:
+                listed_by.setdefault(agent, []).append(oid)
+    records = [_record(p, others, listed_by.get(sid, [])) for sid, p in students.items()]
     records.sort(key=lambda r: (fold(r.last_name), fold(r.first_name), r.line))
     add_students(records, roster, problems)
 
@@ -215,12 +221,11 @@ def _demographics(bundle: Bundle, students: dict[str, Person], roster: Roster) -
             roster.columns[what] = f"demographics.csv {names[column]}"
 
 
-def _record(student: Person, sid: str, students: dict[str, Person],
-            others: dict[str, Person]) -> Record:
+def _record(student: Person, others: dict[str, Person], listed_by: list[str]) -> Record:
     """A student with the family linked either way: the student's agents, and the parents
     who list the student among theirs."""
     linked = [a for a in student.agents if a in others] + [
-        oid for oid, other in others.items() if sid in other.agents and oid not in student.agents]
+        oid for oid in listed_by if oid not in student.agents]
     family = [others[a] for a in linked if others[a].role in FAMILY or not others[a].role]
     code, given, which = language(student.home, student.correspondence)
     return Record(student.line, student.given, student.family, student.preferred,
