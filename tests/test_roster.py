@@ -72,6 +72,9 @@ def test_title_lines_above_the_header(tmp_path: Path) -> None:
     r, problems = roster(tmp_path, text)
     assert not problems.items and r.header_line == 4
     assert [(s.full_name, s.line) for s in r.students] == [("Ana López", 5)]
+    # Semicolons, judged by the header under the title.
+    r, _ = roster(tmp_path, "Room 14\nLast;First;Phone\nLópez;Ana;555-0101\n")
+    assert [(s.full_name, s.phone) for s in r.students] == [("Ana López", "555-0101")]
 
 
 def test_column_mapping_in_settings(tmp_path: Path) -> None:

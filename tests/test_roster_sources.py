@@ -187,6 +187,7 @@ def test_clever_sections_and_contacts() -> None:
     problems = Problems()
     r = read_roster(ROSTERS / "clever", {}, problems, choose="Room 14")
     assert r.class_name == "Room 14 - Rivera" and len(r.students) == 9
+    assert r.classes == ["Room 14 - Rivera (S-2026-14)", "Room 15 - Chen (S-2026-15)"]
     ana = r.students[0]
     assert ana.full_name == "Ana López" and ana.guardians == ("María López",)  # no emergency
     assert ana.email == "maria.lopez@example.org"  # the contact's, never Student_email

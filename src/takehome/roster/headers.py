@@ -123,7 +123,8 @@ class Columns:
         return {f: header[i] for f, i in sorted(self.index.items(), key=lambda x: x[1])}
 
     def unused(self, header: list[str]) -> list[str]:
-        used = set(self.index.values()) | ({self.contact_type} if self.contact_type else set())
+        used = set(self.index.values()) | (
+            {self.contact_type} if self.contact_type is not None else set())
         return [f"{h} ({self.ignored[i]})" if i in self.ignored else h
                 for i, h in enumerate(header) if h.strip() and i not in used]
 

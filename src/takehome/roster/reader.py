@@ -132,8 +132,7 @@ def _from_table(rows: Rows, kind: str, roster: Roster, columns: Mapping[str, str
     if choose and not records and roster.classes:
         raise ContentError(f"no row of class {choose!r} (set in settings under roster: class:); "
                            f"the roster's classes: {', '.join(roster.classes[:20])}", path, line)
-    if not choose and len(roster.classes) > 1:
-        roster.class_name = ""
+    if not choose and not roster.class_name and len(roster.classes) > 1:
         more = ", ..." if len(roster.classes) > 8 else ""
         problems.warn(f"the roster holds {len(roster.classes)} classes "
                       f"({', '.join(roster.classes[:8])}{more}); all {len(records)} rows are "

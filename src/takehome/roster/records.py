@@ -148,7 +148,8 @@ def table_records(rows: Iterable[tuple[int, list[str]]], cols: Columns, roster: 
             [g for g in (contact.get("guardian1", ""), contact.get("guardian2", "")) if g],
             contact.get("phone", ""), contact.get("email", ""), code, given, which,
             tuple(clean(c) for c in row)))
-    roster.classes = list(classes)
+    if classes:
+        roster.classes = list(classes)
     return records
 
 

@@ -54,13 +54,14 @@ def decode(raw: bytes, path: Path) -> str:
 
 
 def _dialect(text: str) -> type[csv.Dialect]:
-    """Comma, semicolon (Excel in many European locales) or tab, judged by the first line.
+    """Comma, semicolon (Excel in many European locales) or tab, judged by the first lines (the
+    header may sit under a title line).
 
     Only the separator is guessed: csv.Sniffer also guesses the quote character, and a name
     like O'Brien in the data then breaks every row.
     """
-    header = text.split("\n", 1)[0]
-    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    lines = text.split("\n", 10)[:10]
+    counts = {d: max(line.count(d) for line in lines) for d in (",", ";", "\t")}
     delimiter = max(counts, key=lambda d: (counts[d], d == ","))
 
     class Dialect(csv.excel):
