@@ -14,5 +14,7 @@ from .headers import fold_header
 from .languages import Editions, assign
 from .model import Roster, Student
 from .reader import read_roster
+from .records import MAX_FIELD_CHARS, MAX_STUDENTS
 
-__all__ = ["Editions", "Roster", "Student", "assign", "explain", "fold_header", "read_roster"]
+__all__ = ["MAX_FIELD_CHARS", "MAX_STUDENTS", "Editions", "Roster", "Student", "assign", "explain",
+           "fold_header", "read_roster"]
