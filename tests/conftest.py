@@ -18,7 +18,8 @@ from takehome.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content"
-CORPUS = REPO.parent / "shared" / "corpus"
+DATA = REPO / "tests" / "data"  # everything the suite reads lives in the repository
+CORPUS = DATA / "corpus"  # real files nobody here wrote, with their sources and licences
 MM = 72 / 25.4  # PDF points per millimetre
 
 

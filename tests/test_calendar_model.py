@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from takehome.build.jinja import Renderer
 from takehome.build.load import load_project
@@ -151,16 +152,40 @@ def test_unknown_category_fails_naming_the_row(project: Path) -> None:
         in result.output
 
 
-def test_unknown_ics_category_fails_naming_the_file_and_line(project: Path) -> None:
+def test_unmapped_ics_categories_warn_once_with_a_mapping_to_paste(project: Path) -> None:
+    """A district file whose CATEGORIES nobody mapped builds: its events are school events,
+    with one warning listing the values and a mapping that, pasted in, silences it."""
     path = project / "content/calendar.yaml"
-    path.write_text(path.read_text().replace("    category: district ", "    # "))
-    result = run("check", str(project))
-    assert result.exit_code == 1
+    original = path.read_text()
+    path.write_text(original.replace("    category: district ", "    # "))
+    calendar, problems = load(project)
+    assert not problems.errors and calendar is not None
+    football = next(e for e in calendar.events
+                    if e.title.root == "Varsity Football vs. Riverside")
+    assert football.category.key == "school_event"
+    [warning] = [w for w in problems.warnings if "CATEGORIES" in w.message]
     ics = (project / "content/calendar/district.ics").read_text().splitlines()
-    begin = max(i for i in range(ics.index("SUMMARY:Varsity Football vs. Riverside"))
-                if ics[i] == "BEGIN:VEVENT") + 1
-    assert (f"district.ics:{begin}: error: event 'Varsity Football vs. Riverside' has the "
-            "category 'Athletics'") in result.output
+    assert warning.path == project / "content/calendar/district.ics"
+    assert ics[warning.line - 1] == "BEGIN:VEVENT"
+    assert "'Athletics' (" in warning.message and "shown as school_event" in warning.message
+    snippet = yaml.safe_load(warning.message.split("\n", 1)[1])
+    mapping = snippet["imports"]["district.ics"]["categories"]
+    assert mapping["Athletics"] == "school_event"
+    # Pasted (here: merged) into calendar.yaml, the mapping leaves nothing to warn about.
+    pasted = original.replace("    category: district ", "    # ").replace(
+        "      PTA: pta\n", "      PTA: pta\n" + "".join(
+            f"      {yaml.safe_dump(k).splitlines()[0].removesuffix(' ...')}: district\n"
+            for k in mapping))
+    path.write_text(pasted)
+    calendar, problems = load(project)
+    assert calendar is not None and not [w for w in problems.warnings if "CATEGORIES" in w.message]
+    assert next(e for e in calendar.events if e.title.root == "Varsity Football vs. Riverside"
+                ).category.key == "district"
+    # --strict makes the warning an error, and the build writes nothing.
+    path.write_text(original.replace("    category: district ", "    # "))
+    result = run("check", "--strict", str(project))
+    assert result.exit_code == 1 and "district.ics:" in result.output
+    assert "CATEGORIES value" in result.output and "errors with --strict" in result.output
 
 
 def test_week_start_by_setting_or_locale(sample: Calendar) -> None:

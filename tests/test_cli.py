@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
-from .conftest import run, tree_bytes
+from .conftest import CORPUS, DATA, run, tree_bytes
 
 
 def test_misspelt_key_is_one_clear_line(project: Path) -> None:
@@ -24,13 +26,14 @@ def test_all_errors_are_reported_together(project: Path) -> None:
     intake.write_text(intake.read_text()
                       + "retrun_to: x\nquestions:\n  - id: Bad Id\n    label: Hi\n")
     roster = project / "content/roster.csv"
-    roster.write_text(roster.read_text() + ",NoFirst,,,,,,,,\n")
+    roster.write_text(roster.read_text() + "x" * 201 + ",Long,,,,,,,,\n")
     result = run("build", str(project))
     assert result.exit_code == 1
     assert "content/intake.yaml:17:1: error: unknown key 'retrun_to'; did you mean 'return_to'?" \
         in result.output
     assert "content/intake.yaml:19:9: error: String should match pattern" in result.output
-    assert "content/roster.csv:26: error: student has no first name" in result.output
+    assert "content/roster.csv:26: error: first name is longer than 200 characters" \
+        in result.output
     assert result.output.strip().endswith("3 errors; nothing was written.")
 
 
@@ -66,8 +69,45 @@ def test_new_scaffolds_a_project_that_builds(tmp_path: Path) -> None:
     assert (target / "content/roster.csv").is_file()
     assert (target / "templates").is_dir()
     assert "output/" in (target / ".gitignore").read_text()
-    assert run("check", str(target)).exit_code == 0
+    checked = run("check", "--strict", str(target))
+    assert checked.exit_code == 0 and "warning" not in checked.output
     assert run("new", str(target)).exit_code == 1  # never overwrite
+    # Nothing in the starter names a student: with the teacher's own roster it still builds.
+    (target / "content/roster.csv").write_text(
+        "Last Name,First Name,Home Language\nOkonkwo,Chidi,Igbo\nLe,Thu,vi\n", encoding="utf-8")
+    checked = run("check", str(target))
+    assert checked.exit_code == 0 and "error" not in checked.output.replace("errors.", "")
+
+
+def test_strict_turns_warnings_into_errors(project: Path) -> None:
+    """The sample builds with a roster nobody here wrote and a district file whose categories
+    nobody mapped: warnings, no errors; with --strict the same warnings stop it."""
+    shutil.copy(CORPUS / "rosters/thunderbird/basic_csv_addressbook.csv",
+                project / "content/roster.csv")
+    shutil.copy(DATA / "calendars/district-export.ics", project / "content/calendar/")
+    strict = run("build", str(project), "--strict")
+    assert strict.exit_code == 1
+    assert not (project / "output").exists()  # nothing written
+    lines = strict.output.strip().splitlines()
+    assert lines[-1].endswith("errors with --strict); nothing was written.")
+    assert "district-export.ics:" in strict.output and "CATEGORIES" in strict.output
+    assert "connection-log.csv:2: error: 28 students in the log are not on the roster" \
+        in strict.output
+    checked = run("check", "--strict", str(project))
+    assert checked.exit_code == 1 and checked.output == strict.output
+
+    # (The calendar is project data: its warnings come whatever --only builds.)
+    built = run("build", str(project), "--only", "intake", "--only", "log")
+    assert built.exit_code == 0, built.output
+    assert "district-export.ics:" in built.output and "CATEGORIES" in built.output
+    assert ": error:" not in built.output
+    assert "warning: 28 students in the log are not on the roster" in built.output
+    assert re.search(r"\d+ warnings \(.*\d+ in \S*content/connection-log.csv.*\); --strict "
+                     "makes them errors.", built.output)
+    assert len(list((project / "output/intake/students").glob("*.pdf"))) == 2
+    # A build that changed nothing still fails under --strict: its warnings are remembered.
+    assert run("build", str(project), "--only", "intake", "--only", "log",
+               "--strict").exit_code == 1
 
 
 def test_project_template_overrides_builtin(project: Path) -> None:

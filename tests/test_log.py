@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -15,7 +16,7 @@ import yaml
 from takehome.kinds.log.data import FamilyStats, first_month_end, ratio, rotation
 from takehome.roster import Student
 
-from .conftest import SAMPLE, all_text, page_size_mm, page_text, read_pdf, run
+from .conftest import DATA, SAMPLE, all_text, page_size_mm, page_text, read_pdf, run
 
 
 def fold(name: str) -> str:
@@ -100,23 +101,68 @@ def small_log_project(project: Path) -> Path:
     return project
 
 
-def test_unknown_student_is_an_error_with_its_line(project: Path) -> None:
+def test_students_not_on_the_roster_are_history(project: Path) -> None:
+    """A student who moved away (or a typo) does not stop the build: their entries are listed
+    apart in the report and not counted, with one warning per name and its lines."""
     small_log_project(project)
     log = project / "content/connection-log.csv"
     lines = log.read_text(encoding="utf-8").splitlines()
     lines.insert(5, "2026-09-01,Ana Lopes,note,positive,Lovely drawing,")
-    lines.insert(6, "2026-09-01,Nobody Here,fax,positive,,")
+    lines.insert(6, "2026-09-02,Tomás Herrera,phone,concern,Moving to Denver,Send records")
+    lines.insert(7, "2026-09-03,Tomás Herrera,email,positive,Farewell card from the class,")
     log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = run("build", str(project), "--only", "log")
+    assert before.exit_code == 0, before.output
+    assert ("content/connection-log.csv:6: warning: 'Ana Lopes' is not on the roster; did you "
+            "mean 'Ana López'? 1 log entry (line 6) kept as history: listed in the report, not "
+            "counted") in before.output
+    assert ("content/connection-log.csv:7: warning: 1 student in the log is not on the roster "
+            "(moved away, or another class); their 2 entries are kept as history, listed in the "
+            "report and not counted: 'Tomás Herrera' (line 7; line 8)") in before.output
+    text = all_text(project / "output/log/report.pdf")
+    history = text[text.index("Not on the current roster"):]
+    assert "Tomás Herrera" in history and "Moving to Denver · Send records" in history
+    assert "Farewell card from the class" in history and "Ana Lopes" in history
+    counts, _, _ = independent_count()
+    total = sum(sum(c.values()) for c in counts.values())
+    assert f"{total}contacts" in text  # the history is not counted
+    # --strict: the same warnings stop the build, and nothing is written.
+    strict = run("build", str(project), "--only", "log", "--strict")
+    assert strict.exit_code == 1
+    assert "content/connection-log.csv:7: error: 1 student in the log is not on the roster" \
+        in strict.output
+
+
+def test_malformed_entries_and_ambiguous_names_are_errors(project: Path) -> None:
+    small_log_project(project)
+    log = project / "content/connection-log.csv"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines.insert(5, "2026-09-01,Nobody Here,fax,positive,,")
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    roster = project / "content/roster.csv"
+    roster.write_text(roster.read_text(encoding="utf-8")
+                      + "Ana,López,,20269999,2,,,,,Spanish\n", encoding="utf-8")
     result = run("check", str(project))
     assert result.exit_code == 1
-    assert ("content/connection-log.csv:6: error: log entry: 'Ana Lopes' is not on the roster; "
-            "did you mean 'Ana López'?") in result.output
-    assert "content/connection-log.csv:7: error: method: unknown method 'fax'" in result.output
-    yaml_log = project / "content/log.yaml"
-    yaml_log.write_text(yaml_log.read_text().replace("student: Isabella Rossi",
-                                                     "student: Isabel Rosso"))
-    assert "content/log.yaml:9: error: log entry: 'Isabel Rosso' is not on the roster" in run(
-        "check", str(project)).output
+    assert "content/connection-log.csv:6: error: method: unknown method 'fax'" in result.output
+    assert "error: log entry: 'Ana López' matches more than one student on the roster; use the " \
+        "student id" in result.output
+
+
+def test_the_sample_log_with_another_roster(project: Path) -> None:
+    """Every entry of the sample's log names a student of the sample roster: with another
+    class, they are all history, and the report still lists the new class."""
+    small_log_project(project)
+    shutil.copy(DATA / "rosters/aspen.csv", project / "content/roster.csv")
+    result = run("build", str(project), "--only", "log")
+    assert result.exit_code == 0, result.output
+    [history] = [line for line in result.output.splitlines()
+                 if "students in the log are not on the roster" in line]
+    assert "'Ana López'" not in history  # she is on both rosters
+    assert "'Isabella Rossi' (line 18; content/log.yaml:9)" in history
+    text = all_text(project / "output/log/report.pdf")
+    assert "Chloé Dubois" in text.split("Not on the current roster")[0]  # the new class
+    assert "Isabella Rossi" in text.split("Not on the current roster")[1]
 
 
 def test_report_with_as_of_and_a4(project: Path) -> None:

@@ -12,13 +12,13 @@ import click
 from . import __version__, progress, scaffold
 from .build import pipeline
 from .build.incremental import Cache
-from .errors import BuildError, ContentError, Problem, display_path
+from .errors import BuildError, ContentError, Problem, display_path, raise_if_any, warnings_report
 from .project import find_root
 
 
 def _report_warnings(warnings: list[Problem]) -> None:
-    for warning in warnings:
-        click.echo(str(warning), err=True)
+    if warnings:
+        click.echo(warnings_report(warnings), err=True)
 
 
 class _ContentErrors(click.ClickException):
@@ -59,6 +59,8 @@ debug_option = click.option("--debug", is_flag=True, expose_value=False, is_eage
                             callback=_debug, help="Show tracebacks and debug logging.")
 project_argument = click.argument("directory", default=".",
                                   type=click.Path(file_okay=False, path_type=Path))
+strict_option = click.option("--strict", is_flag=True,
+                             help="Treat warnings as errors: exit 1 and write nothing (for CI).")
 
 
 @click.group(cls=_Group)
@@ -74,23 +76,40 @@ def new(directory: Path) -> None:
     """Start a new project in DIRECTORY with sample content to edit."""
     created = scaffold.create(directory)
     click.echo(f"Created a project in {display_path(created)}.")
+    click.echo(f"Put your class roster in {display_path(created / 'content')} (see roster: in "
+               f"settings.yaml) and check it with: takehome roster {display_path(created)}")
     click.echo(f"Edit {display_path(created / 'content')}, then run: takehome build "
                f"{display_path(created)}")
 
 
 @main.command()
 @project_argument
+@strict_option
 @debug_option
-def check(directory: Path) -> None:
+def check(directory: Path, strict: bool) -> None:
     """Validate everything without rendering PDFs."""
     from . import products
 
-    project, warnings = pipeline.check(directory)
+    project, warnings = pipeline.check(directory, strict)
     listings, product_warnings = products.load_products(project)
+    raise_if_any([], product_warnings if strict else [])
     _report_warnings(warnings + product_warnings)
     counted = f", {len(listings)} product{'s' if len(listings) != 1 else ''}" if listings else ""
     click.echo(f"{len(project.documents)} documents and {len(project.roster.students)} students"
                f"{counted}: no errors.")
+
+
+@main.command(name="roster")
+@project_argument
+@debug_option
+def roster_command(directory: Path) -> None:
+    """Show what takehome understood of the roster: columns, students, languages, rows left out."""
+    from .build.load import load_settings_and_roster
+    from .roster import explain
+
+    roster, editions, warnings = load_settings_and_roster(directory)
+    click.echo(explain(roster, editions))
+    _report_warnings(warnings)
 
 
 def _shard(_ctx: click.Context, _param: click.Parameter,
@@ -117,12 +136,13 @@ def _shard(_ctx: click.Context, _param: click.Parameter,
 @click.option("--shard", callback=_shard, metavar="K/N",
               help="Typeset only the K-th of N parts into the cache (see the README).")
 @click.option("--watch", is_flag=True, help="Rebuild whenever a content or template file changes.")
+@strict_option
 @debug_option
 def build(directory: Path, output: Path | None, only: tuple[str, ...], jobs: int,
-          shard: tuple[int, int] | None, watch: bool) -> None:
+          shard: tuple[int, int] | None, watch: bool, strict: bool) -> None:
     """Render the project's documents into PDFs."""
     options = pipeline.Options(output=output, only=only, jobs=jobs, shard=shard,
-                               progress=progress.reporter())
+                               progress=progress.reporter(), strict=strict)
     if watch:
         from .watch import watch as run_watch
 

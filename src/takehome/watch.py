@@ -10,7 +10,7 @@ import click
 import watchfiles
 
 from .build import pipeline
-from .errors import BuildError
+from .errors import BuildError, warnings_report
 from .project import find_root
 
 
@@ -33,8 +33,8 @@ def watch(directory: Path, options: pipeline.Options,
             echo(exc.report())
             echo("Waiting for the next change...")
             return
-        for warning in report.warnings:
-            echo(str(warning))
+        if report.warnings:
+            echo(warnings_report(report.warnings))
         for output in report.rendered:
             echo(f"  rebuilt {output}")
         echo(report.summary())

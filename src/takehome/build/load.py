@@ -3,15 +3,14 @@ as typed models, with every problem found recorded at its file:line:col."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 
 from .. import fonts, i18n
-from ..errors import ContentError, Problems
+from ..errors import ContentError, Problem, Problems
 from ..kinds.registry import KINDS
 from ..models.settings import Settings
 from ..project import SETTINGS_FILE, Project, find_root
-from ..roster import Roster, Student, read_roster
+from ..roster import Editions, Roster, assign, read_roster
 from ..validate import load_model
 
 
@@ -33,39 +32,55 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     if settings.theme.font not in fonts.installed():
         problems.error(f"font {settings.theme.font!r} is not installed; installed fonts: "
                        f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
-    roster_path = root / settings.roster.file
-    try:
-        columns = {str(field): header for field, header in settings.roster.columns.items()}
-        roster = read_roster(roster_path, columns, problems)
-    except ContentError as exc:
-        problems.add(exc.problem)
-        roster = Roster(roster_path)
+    roster = load_roster(root, settings, problems)
     project = Project(root, settings, roster)
-    _assign_languages(project, problems)
+    editions = assign(roster, project.default_language)
+    project.family_languages = editions.chosen
+    _warn_languages(roster, editions, problems)
     for kind in KINDS:
         project.documents += kind.load(project, problems)
     return project
 
 
-def _assign_languages(project: Project, problems: Problems) -> None:
-    """Each family's language: the roster's, when takehome has its built-in strings."""
-    available = set(i18n.catalog_languages())
-    default = project.default_language
-    unknown: list[Student] = []
-    untranslated: dict[str, list[Student]] = defaultdict(list)
-    for student in project.roster.students:
-        if student.language_given and student.language is None:
-            unknown.append(student)
-        elif student.language and student.language not in available:
-            untranslated[student.language].append(student)
-        else:
-            project.family_languages[student.number] = student.language or default
-    fallback = i18n.language_name(default, "en")
-    path = project.roster.path
-    for student in unknown:
-        problems.warn(f"home language {student.language_given!r} of {student.name} is not "
-                      f"recognised; using {fallback}", path, student.line)
-    for lang, students in sorted(untranslated.items()):
+def load_settings_and_roster(start: Path) -> tuple[Roster, Editions, list[Problem]]:
+    """The settings and roster alone (for `takehome roster`); raises BuildError with their
+    errors, if any."""
+    problems = Problems()
+    root = find_root(start)
+    settings, _ = load_model(root / "content" / SETTINGS_FILE, Settings, problems, root)
+    problems.raise_if_errors()
+    assert settings is not None
+    roster = load_roster(root, settings, problems)
+    problems.raise_if_errors()
+    editions = assign(roster, settings.language)
+    _warn_languages(roster, editions, problems)
+    return roster, editions, problems.warnings
+
+
+def load_roster(root: Path, settings: Settings, problems: Problems) -> Roster:
+    """The roster that settings point at (an empty one, with the error recorded, if it cannot
+    be read at all)."""
+    path = root / settings.roster.file
+    try:
+        columns = {str(field): header for field, header in settings.roster.columns.items()}
+        return read_roster(path, columns, problems, choose=settings.roster.class_,
+                           sheet=settings.roster.sheet)
+    except ContentError as exc:
+        problems.add(exc.problem)
+        return Roster(path)
+
+
+def _warn_languages(roster: Roster, editions: Editions, problems: Problems) -> None:
+    """One warning per language value takehome does not know, and per language it has no
+    translation for, naming the students (who get the default language)."""
+    fallback = i18n.language_name(editions.default, "en")
+    path = roster.rows_path
+    for value, students in editions.unknown.items():
+        names = ", ".join(f"{s.name} (line {s.line})" for s in students)
+        problems.warn(f"{students[0].language_field or 'language'} {value!r} is not a language "
+                      f"takehome recognises; {len(students)} student(s) get {fallback} copies: "
+                      f"{names}", path, students[0].line)
+    for lang, students in editions.untranslated.items():
         names = ", ".join(s.name for s in students)
         problems.warn(f"no {i18n.language_name(lang, 'en')} translation of the built-in text yet; "
                       f"{len(students)} student(s) get {fallback} copies: {names}", path)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Problem, Problems
+from ..errors import Problem, Problems, raise_if_any
 from ..paper import Paper
 from ..project import Project, find_root
 from . import load, plan, render, typeset, write
@@ -32,6 +32,7 @@ class Options:
     outputs: tuple[str, ...] = ()  # only these files (and the parts they join); others are kept
     paper: Paper | None = None  # lay every document out for this paper instead of the settings'
     ink_saver: bool = False  # greyscale, no fills: for sellers' ink-saver versions
+    strict: bool = False  # warnings stop the build as errors do (for CI)
 
     def key(self) -> tuple[str, ...]:
         """What makes two builds' outputs differ, besides the project: for the build record."""
@@ -61,6 +62,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     cache = Cache(root)
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:
+        raise_if_any([], last.warnings if options.strict else [])
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
                            warnings=last.warnings, seconds=time.perf_counter() - started)
 
@@ -68,11 +70,11 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     project = load.load(root, problems).with_overrides(options.paper, options.ink_saver)
     planned = plan.plan(project, problems, options.only, options.outputs)
     pages = render.render(project, planned, problems, options.ink_saver)
-    problems.raise_if_errors()
+    problems.raise_if_errors(options.strict)
 
     how = Typesetting(options.jobs, options.shard, options.ink_saver, options.progress, started)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
-    problems.raise_if_errors()
+    problems.raise_if_errors(options.strict)
     report = BuildReport(rendered=made.typeset, reused=made.reused, warnings=problems.warnings)
     if options.shard is None:
         replaces = set() if options.outputs else planned.documents if options.only else None
@@ -84,12 +86,13 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     return report
 
 
-def check(root: Path) -> tuple[Project, list[Problem]]:
-    """Validate everything a build would, without typesetting; raises BuildError on errors."""
+def check(root: Path, strict: bool = False) -> tuple[Project, list[Problem]]:
+    """Validate everything a build would, without typesetting; raises BuildError on errors
+    (and, when `strict`, on warnings)."""
     problems = Problems()
     project = load.load(root, problems)
     render.render(project, plan.plan(project, problems), problems)
-    problems.raise_if_errors()
+    problems.raise_if_errors(strict)
     return project, problems.warnings
 
 

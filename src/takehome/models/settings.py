@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from ..paper import Paper
-from .base import ImageFile, LangCode, Model, ProjectFile, Text
+from .base import ImageFile, LangCode, Model, Text
 
 Channel = Literal["text", "call", "email", "note", "app"]
 RosterField = Literal[
-    "first_name", "last_name", "preferred_name", "student_id", "grade",
-    "guardian1", "guardian2", "phone", "email", "language",
+    "first_name", "last_name", "name", "preferred_name", "student_id", "grade", "class",
+    "guardian1", "guardian2", "phone", "email", "language", "correspondence_language",
 ]
+ROSTER_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".zip")
 
 
 def _colour(value: str) -> str:
@@ -87,9 +89,41 @@ class Printer(Model):
     offset_y: float = Field(0.0, ge=-10, le=10)  # positive: it prints too far down
 
 
+def _roster_source(value: str, info: ValidationInfo) -> str:
+    """The roster: a file inside the project, or an export's folder inside content/."""
+    root = (info.context or {}).get("root")
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//"):
+        raise ValueError(f"{value!r} is a URL; only files inside the project can be used")
+    if root is None:
+        return value
+    content = Path(root).resolve() / "content"
+    candidate = (content / value).resolve()
+    if not candidate.is_relative_to(Path(root).resolve()):
+        raise ValueError(f"{value!r} is outside the project; copy the roster into content/")
+    if candidate.is_dir() and not candidate.is_relative_to(content):
+        raise ValueError(f"{value!r} is a folder outside content/; move the export into content/")
+    if not candidate.exists():
+        found = sorted(p.name for p in content.iterdir() if p.suffix.lower() in ROSTER_SUFFIXES
+                       and p.is_file()) if content.is_dir() else []
+        hint = f"; content/ has: {', '.join(found[:8])}" if found else ""
+        raise ValueError(f"roster {value!r} not found in content/{hint} (set roster: file: to "
+                         "your roster: a CSV or .xlsx file, or a OneRoster or Clever export's "
+                         "folder or zip)")
+    return candidate.relative_to(Path(root).resolve()).as_posix()
+
+
 class RosterSettings(Model):
-    file: ProjectFile = Field("roster.csv", validate_default=True)  # relative to content/
+    # A CSV or Excel file, or a OneRoster or Clever export (folder or zip), relative to content/.
+    file: Annotated[str, AfterValidator(_roster_source)] = Field(
+        "roster.csv", validate_default=True)
+    class_: str | None = Field(None, alias="class", min_length=1, max_length=200)
+    sheet: str | None = Field(None, min_length=1, max_length=200)  # a workbook's sheet
     columns: dict[RosterField, str] = Field(default_factory=dict)
+
+    @field_validator("class_", "sheet", mode="before")
+    @classmethod
+    def _text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Settings(Model):

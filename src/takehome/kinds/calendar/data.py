@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 from ... import i18n
 from ...errors import ContentError, Problems
@@ -107,8 +110,8 @@ def _imports(calendar: Calendar, root: Path, files: list[Path], path: Path,
     for name in calendar.content.imports:
         if name not in names:
             _error(problems, path, loaded, ("imports", name),
-                   f"no file {name!r} in content/{ICS_FOLDER}/; files there: "
-                   f"{', '.join(sorted(names)) or 'none'}")
+                   f"no file {name!r} in content/{ICS_FOLDER}/, so this entry is not used; "
+                   f"files there: {', '.join(sorted(names)) or 'none'}", warn=True)
     parsed: list[ics.Parsed] = []
     for file in files:
         try:
@@ -150,14 +153,13 @@ def _add_occurrences(calendar: Calendar, root: Path, file: Path, expanded: ics.E
                      spec: ImportSpec, default: Category | None,
                      mapping: dict[str, Category], problems: Problems) -> None:
     relative = file.relative_to(root).as_posix()
-    unknown: dict[str, list[ics.Occurrence]] = defaultdict(list)
+    unmapped: dict[str, list[ics.Occurrence]] = defaultdict(list)
     for occ in expanded.occurrences:
         category = next((mapping[_fold(c)] for c in occ.categories if _fold(c) in mapping), None)
         category = category or next((found for c in occ.categories
                                      if (found := find_category(c, calendar.categories))), None)
         if category is None and occ.categories and default is None:
-            unknown[occ.categories[0]].append(occ)
-            continue
+            unmapped[occ.categories[0]].append(occ)
         category = category or default or calendar.categories["school_event"]
         calendar.events.append(Event(
             occ.start, occ.end, Text(occ.summary or "—"), category, occ.start_time,
@@ -165,17 +167,37 @@ def _add_occurrences(calendar: Calendar, root: Path, file: Path, expanded: ics.E
             spec.key_dates if spec.key_dates is not None else category.key_dates,
             f"{relative}:{occ.line}", ics.stable_uid(relative, occ.uid, occ.start.isoformat(),
                                                      occ.start_time or "")))
-    for name, occs in unknown.items():
-        more = f" (and {len(occs) - 1} more event(s))" if len(occs) > 1 else ""
-        problems.error(f"event {occs[0].summary!r} has the category {name!r}, which the calendar "
-                       f"does not know{more}{suggest(name, calendar.categories)} Map it in "
-                       f"calendar.yaml under imports: {file.name}: categories:, or give the file "
-                       "a default category", file, occs[0].line)
+    if unmapped:
+        _warn_unmapped(calendar, file, unmapped, problems)
     calendar.outside += expanded.outside
     if expanded.outside:
         problems.warn(f"{expanded.outside} event(s) outside the school year "
                       f"({calendar.year.start.isoformat()} to {calendar.year.end.isoformat()}) "
                       "were left out", file)
+
+
+def _warn_unmapped(calendar: Calendar, file: Path, unmapped: dict[str, list[ics.Occurrence]],
+                   problems: Problems) -> None:
+    """One warning for a file's CATEGORIES that name none of the calendar's categories (their
+    events are shown as school events), with a mapping to paste into calendar.yaml."""
+    keys = list(calendar.categories)
+    folded = {_fold(k): k for k in keys}
+    ranked = sorted(unmapped.items(), key=lambda x: -len(x[1]))
+    # The near miss, if any ("No School Day" -> no_school); else what the events are now.
+    mapping = {name: folded.get(next(iter(difflib.get_close_matches(
+        _fold(name), folded, n=1, cutoff=0.75)), ""), "school_event") for name, _ in ranked}
+    events = sum(len(occs) for occs in unmapped.values())
+    values = ", ".join(f"{name!r} ({len(occs)} event{'s' if len(occs) != 1 else ''})"
+                       for name, occs in ranked)
+    snippet = yaml.safe_dump({"imports": {file.name: {"categories": mapping}}},
+                             allow_unicode=True, sort_keys=False, default_flow_style=False)
+    first = min((occs[0] for occs in unmapped.values()), key=lambda o: o.line)
+    problems.warn(
+        f"{len(unmapped)} CATEGORIES value{'s' if len(unmapped) != 1 else ''} of this file "
+        f"name{'s' if len(unmapped) == 1 else ''} none of the calendar's categories, so "
+        f"{events} event{'s are' if events != 1 else ' is'} shown as school_event: {values}. "
+        f"To choose, edit and add to content/{CALENDAR_FILE} (categories: {', '.join(keys)}), "
+        f"or give the file a default category there:\n{snippet.rstrip()}", file, first.line)
 
 
 def _holidays(calendar: Calendar, path: Path, loaded: Loaded | None, problems: Problems) -> None:

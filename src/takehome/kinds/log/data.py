@@ -40,6 +40,34 @@ class Contact:
     follow_up: str
 
 
+@dataclass(frozen=True)
+class Past:
+    """A log entry for a student who is not on the roster (moved away, or from another year):
+    kept as history, listed in the report, never counted."""
+
+    date: dt.date
+    student: str  # as the log writes it
+    method: Method
+    tone: Tone
+    note: str
+    follow_up: str
+
+
+@dataclass
+class Found:
+    """Every entry of the log: matched to the roster, or history."""
+
+    contacts: list[Contact]
+    history: list[Past]
+
+    def __bool__(self) -> bool:
+        return bool(self.contacts or self.history)
+
+    @property
+    def last_date(self) -> dt.date:
+        return max([c.date for c in self.contacts] + [p.date for p in self.history])
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
@@ -56,18 +84,21 @@ class StudentIndex:
                 if key.strip():
                     self.keys.setdefault(_fold(key), set()).add(s.number)
 
-    def find(self, name: str) -> Student | str:
-        """The student, or why there is none (to print as an error)."""
+    def find(self, name: str) -> Student | str | None:
+        """The student; why the name is ambiguous (an error); or None: not on the roster."""
         numbers = self.keys.get(_fold(name), set())
         if len(numbers) == 1:
             return self.students[next(iter(numbers))]
         if numbers:
             return f"{name!r} matches more than one student on the roster; use the student id"
+        return None
+
+    def near(self, name: str) -> str:
+        """A hint naming the student on the roster whose name is closest, if one is close."""
         close = difflib.get_close_matches(_fold(name), list(self.keys), n=1, cutoff=0.75)
-        hint = ""
         if close:
-            hint = f"; did you mean {self.students[min(self.keys[close[0]])].full_name!r}?"
-        return f"{name!r} is not on the roster{hint}"
+            return f"; did you mean {self.students[min(self.keys[close[0]])].full_name!r}?"
+        return ""
 
 
 def _csv_rows(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]]:
@@ -102,8 +133,9 @@ def _csv_rows(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]
 
 
 def read_log(log: Log, doc_path: Path, root: Path, roster: Roster,
-             problems: Problems, marks: Marks | None = None) -> list[Contact]:
-    """Every entry of the log (CSV file, then YAML), matched to the roster; errors have lines."""
+             problems: Problems, marks: Marks | None = None) -> Found:
+    """Every entry of the log (CSV file, then YAML), matched to the roster; entries for students
+    not on it are history, with one warning per name; errors have lines."""
     index = StudentIndex(roster)
     found: list[tuple[Entry, Path, int | None]] = []
     if log.file is not None:
@@ -119,16 +151,59 @@ def read_log(log: Log, doc_path: Path, root: Path, roster: Roster,
     for i, entry in enumerate(log.entries):
         where = marks.locate(("entries", i, "student"))[0] if marks is not None else None
         found.append((entry, doc_path, where))
-    contacts = []
+    contacts, history = [], []
+    absent: dict[str, list[tuple[Path, int | None]]] = {}
     for entry, path, at in found:
         student = index.find(entry.student)
         if isinstance(student, str):
             problems.error(f"log entry: {student}", path, at)
-            continue
-        contacts.append(Contact(entry.date, student, entry.method, entry.tone, entry.note,
+        elif student is None:
+            absent.setdefault(entry.student, []).append((path, at))
+            history.append(Past(entry.date, entry.student, entry.method, entry.tone, entry.note,
                                 entry.follow_up))
+        else:
+            contacts.append(Contact(entry.date, student, entry.method, entry.tone, entry.note,
+                                    entry.follow_up))
+    _warn_history(absent, index, root, problems)
     contacts.sort(key=lambda c: (c.date, c.student.number))
-    return contacts
+    history.sort(key=lambda p: (p.date, _fold(p.student)))
+    return Found(contacts, history)
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def _warn_history(absent: dict[str, list[tuple[Path, int | None]]], index: StudentIndex,
+                  root: Path, problems: Problems) -> None:
+    """Names not on the roster: one warning per name that looks like a typo of one that is,
+    and one per log file for the rest (students who left), each name with its lines."""
+    def where(places: list[tuple[Path, int | None]]) -> str:
+        first = places[0][0]
+        parts = [f"line {line}" if path == first else f"{_relative(path, root)}:{line}"
+                 for path, line in places if line is not None]
+        return "; ".join(parts)
+
+    left: dict[Path, list[str]] = {}
+    entries: dict[Path, int] = {}
+    first_line: dict[Path, int | None] = {}
+    for name, places in absent.items():
+        near = index.near(name)
+        if near:
+            count = f"{len(places)} log entr{'y' if len(places) == 1 else 'ies'}"
+            problems.warn(f"{name!r} is not on the roster{near} {count} ({where(places)}) "
+                          "kept as history: listed in the report, not counted", *places[0])
+            continue
+        path = places[0][0]
+        left.setdefault(path, []).append(f"{name!r} ({where(places)})")
+        entries[path] = entries.get(path, 0) + len(places)
+        first_line.setdefault(path, places[0][1])
+    for path, names in left.items():
+        who = f"{len(names)} student{'s' if len(names) != 1 else ''}"
+        problems.warn(f"{who} in the log {'are' if len(names) != 1 else 'is'} not on the roster "
+                      f"(moved away, or another class); their {entries[path]} entries are kept "
+                      f"as history, listed in the report and not counted: {', '.join(names)}",
+                      path, first_line[path])
 
 
 @dataclass(frozen=True)

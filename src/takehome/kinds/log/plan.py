@@ -22,6 +22,7 @@ REPORT_STYLESHEETS = ("base.css", "log/report.css")
 # Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its
 # details.
 SHEET_ROWS = {"letter": 11, "a4": 10}
+METHODS = ("note", "email", "phone", "meeting", "text")  # in the order of the sheets' labels
 FAMILY_ROWS = {"letter": 10, "a4": 9}
 
 
@@ -65,9 +66,9 @@ class LogKind(Kind):
         found = read_log(log, doc.path, project.root, project.roster, planning.problems,
                          doc.loaded.marks)
         if found:
-            as_of = log.as_of or found[-1].date
-            stats = summarise(found, project.roster, as_of, log.not_reached_days)
-            shown = [c for c in found if c.date <= as_of]
+            as_of = log.as_of or found.last_date
+            stats = summarise(found.contacts, project.roster, as_of, log.not_reached_days)
+            shown = [c for c in found.contacts if c.date <= as_of]
             year = project.settings.year
             extra = (project.relative(project.root / log.file),) if log.file else ()
             positive = sum(c.tone == "positive" for c in shown)
@@ -79,7 +80,10 @@ class LogKind(Kind):
                 class_ratio=ratio(positive, concern), ratio=ratio,
                 since=shown[0].date if shown else as_of,
                 weeks=rotation(stats, as_of, year.start, log.per_week),
-                first_month_end=first_month_end(year.start)), personal=True))
+                first_month_end=first_month_end(year.start),
+                history=[p for p in found.history if p.date <= as_of],
+                method_names=dict(zip(METHODS, [*methods, gettext(N_("Text message"))],
+                                      strict=True))), personal=True))
         return steps
 
 
