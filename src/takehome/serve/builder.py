@@ -1,0 +1,216 @@
+"""The builds behind `takehome serve`: one thread that rebuilds through the build cache after
+every change, the file on screen first, and keeps what the pages show (the last good build of
+each paper and colour, its warnings, the errors of the last build) for the web app to read."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..build import pipeline
+from ..errors import BuildError, ContentError, Problem
+from ..paper import Paper
+from ..project import Project
+from .views import OutputFile, read_files
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A paper and colour to lay the documents out in; paper None is the settings' paper."""
+
+    paper: Paper | None = None
+    ink_saver: bool = False
+
+    @property
+    def folder(self) -> str:
+        return f"{self.paper or 'settings'}-{'ink-saver' if self.ink_saver else 'colour'}"
+
+
+DEFAULT = Variant()
+
+
+@dataclass(frozen=True)
+class View:
+    """What a browser shows: one file of a document, on one paper and in one colour."""
+
+    document: str
+    output: str
+    variant: Variant = DEFAULT
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the pages show, as of one moment (a copy: the builder goes on meanwhile)."""
+
+    version: int  # goes up whenever anything below changes
+    files: dict[Variant, list[OutputFile]]
+    warnings: list[Problem]  # of the last build of every document
+    errors: list[Problem]  # of the last build; the files are the last good build's
+    project: Project | None  # as last loaded without errors: the roster, the settings
+    building: str  # what is being built now ("" when idle)
+    built_at: float | None  # when the last build finished (time.time())
+    seconds: float  # how long it took
+    fresh: dict[Variant, frozenset[str]]  # documents rebuilt since the last change
+
+    def is_fresh(self, variant: Variant, document: str) -> bool:
+        return variant == DEFAULT or document in self.fresh.get(variant, frozenset())
+
+
+@dataclass
+class _Work:
+    dirty: bool = True  # the project changed since the last build of everything
+    wanted: set[tuple[Variant, str]] = field(default_factory=set)  # (variant, document)
+    focus: View | None = None
+    stopping: bool = False
+
+
+class Builder:
+    """Runs builds on a thread of its own; `changed`, `show` and `stop` may be called from any."""
+
+    def __init__(self, root: Path, folder: Path, jobs: int = 0) -> None:
+        self.root = root
+        self.folder = folder  # each variant's output goes into a folder of its own in here
+        self.jobs = jobs
+        self.listeners: list[Callable[[int], None]] = []
+        self._cond = threading.Condition()
+        self._work = _Work()
+        self._status = Status(0, {DEFAULT: read_files(self.output(DEFAULT))}, [], [], None, "",
+                              None, 0.0, {})
+        self._thread = threading.Thread(target=self._run, name="takehome-builds", daemon=True)
+
+    def output(self, variant: Variant) -> Path:
+        return self.folder / variant.folder
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Ask the thread to end after the build it is running (a build cannot be cut short
+        safely), and wait a little for it."""
+        with self._cond:
+            self._work.stopping = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def status(self) -> Status:
+        with self._cond:
+            return self._status
+
+    def changed(self, focus: View | None = None) -> None:
+        """Files of the project changed: rebuild, `focus` (or what is on screen) first."""
+        with self._cond:
+            self._work.dirty = True
+            if focus is not None:
+                self._work.focus = focus
+            self._cond.notify_all()
+
+    def show(self, view: View) -> None:
+        """A browser shows `view` now: build it first next time, and now if it is not fresh."""
+        with self._cond:
+            self._work.focus = view
+            if not self._status.is_fresh(view.variant, view.document):
+                self._work.wanted.add((view.variant, view.document))
+                self._cond.notify_all()
+
+    def _publish(self, **changes: Any) -> None:
+        with self._cond:
+            version = self._status.version + 1
+            self._status = replace(self._status, version=version, **changes)
+        for listener in self.listeners:
+            listener(version)
+
+    def _run(self) -> None:
+        first = True
+        while True:
+            with self._cond:
+                work = self._work
+                while not (work.dirty or work.wanted or work.stopping):
+                    self._cond.wait()
+                if work.stopping:
+                    return
+                dirty, wanted, focus = work.dirty, work.wanted, work.focus
+                work.dirty, work.wanted = False, set()
+            try:
+                if dirty:
+                    self._rebuild(focus, first)
+                    first = False
+                for variant, document in sorted(wanted, key=str):
+                    self._build(variant, f"{document} ({variant.folder})", only=(document,))
+            except Exception:  # a bug must not stop the previews; it is in the log
+                log.exception("the build failed unexpectedly")
+                self._publish(building="", errors=[Problem(
+                    "takehome failed unexpectedly; the messages where `takehome serve` runs "
+                    "say why")])
+
+    def _rebuild(self, focus: View | None, first: bool) -> None:
+        """After a change: the file on screen, then every document, then the document on
+        screen in its own paper and colour."""
+        with self._cond:
+            self._status = replace(self._status, fresh={})
+        if focus is not None and not first:
+            # Its errors are not shown: the build of everything says which are still there.
+            self._build(focus.variant, focus.output, only=(focus.document,),
+                        outputs=(focus.output,), errors=False)
+        self._build(DEFAULT, "every document", everything=True)
+        self._load()
+        if focus is not None and focus.variant != DEFAULT:
+            self._build(focus.variant, f"{focus.document} ({focus.variant.folder})",
+                        only=(focus.document,))
+
+    def _build(self, variant: Variant, what: str, only: tuple[str, ...] = (),
+               outputs: tuple[str, ...] = (), errors: bool = True,
+               everything: bool = False) -> bool:
+        self._publish(building=what)
+        options = pipeline.Options(output=self.output(variant), only=only, outputs=outputs,
+                                   jobs=self.jobs, paper=variant.paper,
+                                   ink_saver=variant.ink_saver)
+        started = time.perf_counter()
+        try:
+            report = pipeline.build(self.root, options)
+        except BuildError as exc:
+            found = exc.problems
+        except ContentError as exc:  # e.g. content/settings.yaml is gone
+            found = [exc.problem]
+        else:
+            found = []
+        seconds = time.perf_counter() - started
+        status = self.status()
+        files = {**status.files, variant: read_files(self.output(variant))}
+        changes: dict[str, Any] = {"files": files, "building": "", "seconds": seconds,
+                                      "built_at": time.time()}
+        if found and errors:
+            log.warning("%s", BuildError(found).report().replace(
+                "nothing was written", "the pages shown are the last good ones"))
+        elif not found:
+            log.log(logging.INFO if report.rendered else logging.DEBUG,
+                    "Built %s in %.1f s (%d rendered).", what, seconds, len(report.rendered))
+            fresh = dict(status.fresh)
+            fresh[variant] = fresh.get(variant, frozenset()) | frozenset(
+                only or {f.document for f in files[variant]})
+            changes["fresh"] = fresh
+            if everything:
+                new = [w for w in report.warnings if w not in status.warnings]
+                for warning in new:
+                    log.warning("%s", warning)
+                changes["warnings"] = report.warnings
+        if errors and (found or everything):
+            changes["errors"] = found
+        self._publish(**changes)
+        return not found
+
+    def _load(self) -> None:
+        """The project as the pages need it (roster, settings, documents); while it does not
+        load, the pages keep the one that last did."""
+        try:
+            project, _ = pipeline.load_project(self.root)
+        except (BuildError, ContentError):
+            return
+        self._publish(project=project)
