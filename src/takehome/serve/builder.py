@@ -160,7 +160,6 @@ class Builder:
             self._build(focus.variant, focus.output, only=(focus.document,),
                         outputs=(focus.output,), errors=False)
         self._build(DEFAULT, "every document", everything=True)
-        self._load()
         if focus is not None and focus.variant != DEFAULT:
             self._build(focus.variant, f"{focus.document} ({focus.variant.folder})",
                         only=(focus.document,))
@@ -190,8 +189,9 @@ class Builder:
             log.warning("%s", BuildError(found).report().replace(
                 "nothing was written", "the pages shown are the last good ones"))
         elif not found:
-            log.log(logging.INFO if report.rendered else logging.DEBUG,
-                    "Built %s in %.1f s (%d rendered).", what, seconds, len(report.rendered))
+            log.log(logging.INFO if report.rendered or everything else logging.DEBUG,
+                    "Built %s in %.1f s (%d rendered, %d from the cache).", what, seconds,
+                    len(report.rendered), report.reused)
             fresh = dict(status.fresh)
             fresh[variant] = fresh.get(variant, frozenset()) | frozenset(
                 only or {f.document for f in files[variant]})
@@ -203,14 +203,15 @@ class Builder:
                 changes["warnings"] = report.warnings
         if errors and (found or everything):
             changes["errors"] = found
+        if everything:
+            changes["project"] = self._load() or status.project
         self._publish(**changes)
         return not found
 
-    def _load(self) -> None:
-        """The project as the pages need it (roster, settings, documents); while it does not
-        load, the pages keep the one that last did."""
+    def _load(self) -> Project | None:
+        """The project as the pages need it (roster, settings, documents), or None while it
+        does not load (the pages keep the one that last did)."""
         try:
-            project, _ = pipeline.load_project(self.root)
+            return pipeline.load_project(self.root)[0]
         except (BuildError, ContentError):
-            return
-        self._publish(project=project)
+            return None

@@ -61,13 +61,15 @@ def _addition(raw: bytes, entry: Entry, path: Path) -> tuple[bytes, int]:
         lines = _line(list(HEADER.values()), "\n") + _line(_row(entry, columns, 0), "\n")
         return lines.encode("utf-8"), 2
     rows = csv.reader(io.StringIO(text), strict=True)
+    start = 1  # the line the record being read starts on
     try:
         header = next(rows)
+        start = rows.line_num + 1
         for _ in rows:  # a file ending inside quotes would swallow the new line
-            pass
+            start = rows.line_num + 1
     except csv.Error as exc:
         raise ContentError(f"the log cannot be read as CSV ({exc}); fix it before adding to it",
-                           path, rows.line_num) from None
+                           path, start) from None
     columns = csv_columns(header)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:

@@ -27,7 +27,9 @@
       }));
       for (const el of document.querySelectorAll("[data-live]")) {
         const replacement = fresh.getElementById(el.id);
-        if (replacement) el.replaceWith(document.adoptNode(replacement));
+        if (replacement && replacement.outerHTML !== el.outerHTML) {
+          el.replaceWith(document.adoptNode(replacement));
+        }
       }
       version = Number(fresh.body.dataset.version);
       body.dataset.version = String(version);
