@@ -79,6 +79,9 @@ class Builder:
         self.folder = folder  # each variant's output goes into a folder of its own in here
         self.jobs = jobs
         self.listeners: list[Callable[[int], None]] = []
+        # Called with the file on screen and its PDF once it is rebuilt, before anything else
+        # is: to draw its pages while the machine is not yet busy with every other document.
+        self.prepare: Callable[[OutputFile, Path], None] | None = None
         self._cond = threading.Condition()
         self._work = _Work()
         self._status = Status(0, {DEFAULT: read_files(self.output(DEFAULT))}, [], [], None, "",
@@ -157,8 +160,13 @@ class Builder:
             self._status = replace(self._status, fresh={})
         if focus is not None and not first:
             # Its errors are not shown: the build of everything says which are still there.
-            self._build(focus.variant, focus.output, only=(focus.document,),
-                        outputs=(focus.output,), errors=False)
+            if self._build(focus.variant, focus.output, only=(focus.document,),
+                           outputs=(focus.output,), errors=False, publish=False):
+                shown = next((f for f in self.status().files.get(focus.variant, [])
+                              if f.path == focus.output), None)
+                if shown is not None and self.prepare is not None:
+                    self.prepare(shown, self.output(focus.variant) / shown.path)
+            self._publish()
         self._build(DEFAULT, "every document", everything=True)
         if focus is not None and focus.variant != DEFAULT:
             self._build(focus.variant, f"{focus.document} ({focus.variant.folder})",
@@ -166,7 +174,9 @@ class Builder:
 
     def _build(self, variant: Variant, what: str, only: tuple[str, ...] = (),
                outputs: tuple[str, ...] = (), errors: bool = True,
-               everything: bool = False) -> bool:
+               everything: bool = False, publish: bool = True) -> bool:
+        """Build into the variant's folder and record what the pages show; True if it worked.
+        `publish`: tell the pages at once (else the caller does)."""
         self._publish(building=what)
         options = pipeline.Options(output=self.output(variant), only=only, outputs=outputs,
                                    jobs=self.jobs, paper=variant.paper,
@@ -205,7 +215,11 @@ class Builder:
             changes["errors"] = found
         if everything:
             changes["project"] = self._load() or status.project
-        self._publish(**changes)
+        if publish:
+            self._publish(**changes)
+        else:
+            with self._cond:
+                self._status = replace(self._status, **changes)
         return not found
 
     def _load(self) -> Project | None:

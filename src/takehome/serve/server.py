@@ -21,12 +21,13 @@ from .app import Site, guarded
 from .builder import Builder
 from .pages import PageImages
 from .security import local_hosts, new_token
-from .views import read_files
+from .views import OutputFile, read_files
 
 log = logging.getLogger(__name__)
 
 FOLDER = Path(".takehome-cache") / "serve"  # beside the build cache: `takehome clean` empties it
 FIRST_PORT, LAST_PORT = 8000, 8099
+FIRST_PAGES = 3  # pages drawn ahead of the browser's asking when the file on screen is rebuilt
 
 
 class ServeError(Exception):
@@ -123,10 +124,17 @@ def prepare(directory: Path, options: ServeOptions) -> Preview:
     shown = {f.sha256 for variant in folder.glob("*-*") for f in read_files(variant)}
     images.prune(shown)
     site = Site(root, builder, images, token)
+
+    def draw(shown: OutputFile, pdf: Path) -> None:  # the first pages a browser will ask for
+        for index in range(min(shown.pages, FIRST_PAGES)):
+            images.png(pdf, shown.sha256, index, "page")
+
+    builder.prepare = draw
     hosts = local_hosts(options.host, port) if is_loopback(options.host) else None
     app = guarded(site, port, hosts, options.watching)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on",
-                            ws="websockets-sansio", timeout_graceful_shutdown=3, server_header=False)
+                            ws="websockets-sansio", timeout_graceful_shutdown=3,
+                            server_header=False)
     name = options.host if ":" not in options.host.strip("[]") else f"[{options.host.strip('[]')}]"
     url = f"http://{name}:{port}/?token={token}"
     return Preview(root, url, site, uvicorn.Server(config), listening)
