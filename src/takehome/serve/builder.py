@@ -178,9 +178,16 @@ class Builder:
         """Build into the variant's folder and record what the pages show; True if it worked.
         `publish`: tell the pages at once (else the caller does)."""
         self._publish(building=what)
+        shown = [0.0]  # when progress was last shown
+
+        def progress(done: pipeline.Progress) -> None:  # at most every second: pages refresh
+            if time.monotonic() - shown[0] >= 1:
+                shown[0] = time.monotonic()
+                self._publish(building=f"{what} ({done.done} of {done.total} files)")
+
         options = pipeline.Options(output=self.output(variant), only=only, outputs=outputs,
                                    jobs=self.jobs, paper=variant.paper,
-                                   ink_saver=variant.ink_saver)
+                                   ink_saver=variant.ink_saver, progress=progress)
         started = time.perf_counter()
         try:
             report = pipeline.build(self.root, options)
@@ -194,7 +201,7 @@ class Builder:
         status = self.status()
         files = {**status.files, variant: read_files(self.output(variant))}
         changes: dict[str, Any] = {"files": files, "building": "", "seconds": seconds,
-                                      "built_at": time.time()}
+                                   "built_at": time.time()}
         if found and errors:
             log.warning("%s", BuildError(found).report().replace(
                 "nothing was written", "the pages shown are the last good ones"))
@@ -202,15 +209,15 @@ class Builder:
             log.log(logging.INFO if report.rendered or everything else logging.DEBUG,
                     "Built %s in %.1f s (%d rendered, %d from the cache).", what, seconds,
                     len(report.rendered), report.reused)
-            fresh = dict(status.fresh)
-            fresh[variant] = fresh.get(variant, frozenset()) | frozenset(
-                only or {f.document for f in files[variant]})
-            changes["fresh"] = fresh
             if everything:
-                new = [w for w in report.warnings if w not in status.warnings]
-                for warning in new:
-                    log.warning("%s", warning)
+                for warning in report.warnings:
+                    if warning not in status.warnings:
+                        log.warning("%s", warning)
                 changes["warnings"] = report.warnings
+        if only and not outputs:  # tried since the last change, even if it failed: not again
+            fresh = dict(status.fresh)
+            fresh[variant] = fresh.get(variant, frozenset()) | frozenset(only)
+            changes["fresh"] = fresh
         if errors and (found or everything):
             changes["errors"] = found
         if everything:

@@ -14,7 +14,7 @@ import watchfiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ..paper import Paper
-from .builder import Builder, Variant, View
+from .builder import DEFAULT, Builder, Variant, View
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,9 @@ async def updates(websocket: WebSocket, builder: Builder, signal: Signal) -> Non
             except ValueError:
                 continue
             view = view_of(message)
-            if view is not None:
+            shown = builder.status().files.get(DEFAULT, [])
+            if view is not None and any(f.document == view.document and f.path == view.output
+                                        for f in shown):
                 builder.show(view)
 
     async def tell() -> None:

@@ -5,6 +5,7 @@ picks leads to, the warnings that concern each document, and errors with their l
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -146,12 +147,20 @@ def documents(files: Iterable[OutputFile], order: list[str], language: str) -> l
         sheets[(f.document, f.sheet)].files.append(f)
     for view in views.values():
         view.sheets.sort(key=lambda s: s.files[0].rank)  # stable: paths stay in order
-        generic = [f for f in view.files if not f.personal]
-        chosen = next((f for f in generic if f.language == language), None) or \
-            next(iter(generic), None)
-        view.title = chosen.title if chosen else _words(view.name.split("/")[0])
+        view.title = _title(view, language)
     position = {name: i for i, name in enumerate(order)}
     return sorted(views.values(), key=lambda v: (position.get(v.name, len(position)), v.name))
+
+
+def _title(view: DocumentView, language: str) -> str:
+    """The title most of the document's sheets for anyone carry (in `language` if they can),
+    else the document's name."""
+    generic = [f for f in view.files if not f.personal]
+    own = [f.title for f in generic if f.language == language] or [f.title for f in generic]
+    ranked = Counter(own).most_common(2)
+    if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+        return ranked[0][0]
+    return _words(view.name.split("/")[0])
 
 
 def by_kind(views: list[DocumentView]) -> list[tuple[str, list[DocumentView]]]:

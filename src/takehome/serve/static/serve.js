@@ -20,7 +20,8 @@
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
       if (liveIds(fresh) !== liveIds(document)) { location.reload(); return; }
       // Load the new pictures before showing them, so pages never flash empty.
-      await Promise.all([...fresh.querySelectorAll("[data-live] img")].map((img) => {
+      const shownFirst = fresh.querySelectorAll("[data-live] img:not([loading=lazy])");
+      await Promise.all([...shownFirst].map((img) => {
         const probe = new Image();
         probe.src = img.getAttribute("src");
         return probe.decode().catch(() => undefined);
