@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -192,6 +193,21 @@ def test_it_listens_on_this_machine_only_unless_told(template: Path, tmp_path: P
     loud = run("serve", str(tmp_path / "p"), "--host", "0.0.0.0")
     assert loud.exit_code == 0 and "children's data" in loud.output
     assert [o.host for o in asked] == ["127.0.0.1", "0.0.0.0"]
+
+
+def test_open_shows_the_address_with_its_token(template: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(server.webbrowser, "open", opened.append)
+    preview = serve.prepare(copy_of(template, tmp_path / "p"), serve.ServeOptions(port=0))
+    thread = threading.Thread(target=preview.run, kwargs={"open_browser": True})
+    thread.start()
+    try:
+        wait_for(lambda: opened)
+    finally:
+        preview.stop()
+        thread.join(20)
+    assert opened == [preview.url] and "?token=" in preview.url
 
 
 def test_port_8000_or_the_next_free_one(monkeypatch: pytest.MonkeyPatch) -> None:

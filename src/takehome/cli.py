@@ -204,11 +204,11 @@ def preview(pdf: Path, output: Path | None, dpi: int, pages: list[int]) -> None:
 
 @main.command()
 @project_argument
-@click.option("--host", "-a", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
               help="Address to listen on. Anything but this machine (127.0.0.1, localhost) "
                    "lets others on the network reach the roster's pages.")
-@click.option("--port", "-p", type=click.IntRange(0, 65535), default=None,
-              help="Port to listen on (default: 8000, or the next free one).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (default: 8000, or the next free one; 0: any free one).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Typesetting processes (default: one per core).")
