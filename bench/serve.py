@@ -2,7 +2,7 @@
 
     python bench/serve.py                       # 5 saves of each document
     python bench/serve.py --saves 10
-    python bench/serve.py --screenshots docs/images   # also the README's pictures of the preview
+    python bench/serve.py --screenshots docs/images   # and the README's pictures of it
 
 Copies the sample project to a temporary folder and builds it once, so that the build cache is
 warm as a teacher's is; starts `takehome serve` on it as a user would (its own process); and
@@ -113,8 +113,8 @@ def measure(page: Any, base: str, case: tuple[str, str, str, str, str], project:
     return seconds
 
 
-def screenshots(page: Any, base: str, folder: Path) -> None:
-    """The start page and a document page, as the README shows them."""
+def screenshots(page: Any, base: str, folder: Path, project: Path) -> None:
+    """The start page, a document page and an error over it, as the README shows them."""
     folder.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(base + "/")
@@ -124,6 +124,14 @@ def screenshots(page: Any, base: str, folder: Path) -> None:
     page.goto(base + "/doc/welcome?sheet=welcome/students&student=4")
     page.wait_for_function("() => document.querySelector('#pages img').complete")
     page.screenshot(path=str(folder / "serve-document.png"))
+    welcome = project / "content/welcome.yaml"
+    original = welcome.read_text(encoding="utf-8")
+    welcome.write_text(original.replace("closing:", "closing: [", 1), encoding="utf-8")
+    try:
+        page.wait_for_selector(".problems", timeout=60_000)
+        page.screenshot(path=str(folder / "serve-error.png"))
+    finally:
+        welcome.write_text(original, encoding="utf-8")
 
 
 def main() -> None:
@@ -152,7 +160,7 @@ def main() -> None:
                 for case in CASES:
                     results.append((case[0], measure(page, base, case, project, args.saves)))
                 if args.screenshots:
-                    screenshots(page, base, args.screenshots)
+                    screenshots(page, base, args.screenshots, project)
                 browser.close()
         finally:
             process.send_signal(signal.SIGINT)
