@@ -3,6 +3,8 @@ ask: a request without the token, from another site, or to another address is re
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import signal
@@ -12,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -266,5 +269,16 @@ def test_the_log_form_adds_one_line_or_says_what_is_wrong(preview: serve.Preview
         assert str(added.url).endswith("/doc/log?sheet=log/report&added=4")
     assert log.read_text(encoding="utf-8") == before + \
         "2026-09-04,Minh Anh Nguyễn,phone,concern,Tired all week,\n"
+
+    def post(n: int) -> int:  # many tabs at once
+        with client(preview) as tab:
+            return tab.post("/log", data={**form, "student": "1", "note": f"tab {n} " + "z" * 1500}
+                            ).status_code
+
+    with ThreadPoolExecutor(8) as tabs:
+        assert set(tabs.map(post, range(8))) == {200}
+    rows = list(csv.reader(io.StringIO(log.read_text(encoding="utf-8"))))
+    assert len(rows) == 1 + 3 + 8 and all(len(r) == 6 for r in rows)
+    assert sorted(r[4].split()[1] for r in rows[4:]) == [str(n) for n in range(8)]
     wait_for(lambda: preview.site.builder.status().built_at and not
              preview.site.builder.status().building)

@@ -94,12 +94,15 @@ class Builder:
     def start(self) -> None:
         self._thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 1.0) -> None:
         """Ask the thread to end after the build it is running (a build cannot be cut short
         safely), and wait a little for it."""
         with self._cond:
             self._work.stopping = True
             self._cond.notify_all()
+            busy = self._status.building
+        if busy:
+            log.info("Stopping: the pages being laid out are finished first.")
         if self._thread.is_alive():
             self._thread.join(timeout)
 
