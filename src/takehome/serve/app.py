@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import quote
 
 import anyio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -98,7 +99,8 @@ def create_app(site: Site, watching: bool = True) -> Starlette:
         site.signal = Signal(site.builder.status().version)
 
         def tell(version: int) -> None:  # called on the builder's thread
-            loop.call_soon_threadsafe(site.signal.set, version)
+            with contextlib.suppress(RuntimeError):  # the loop closed as a build ended
+                loop.call_soon_threadsafe(site.signal.set, version)
 
         site.builder.listeners.append(tell)
         site.builder.start()
@@ -107,6 +109,7 @@ def create_app(site: Site, watching: bool = True) -> Starlette:
         try:
             yield
         finally:
+            site.builder.listeners.remove(tell)
             stop.set()
             if watcher is not None:
                 with contextlib.suppress(asyncio.CancelledError, asyncio.TimeoutError):
@@ -162,7 +165,8 @@ def create_app(site: Site, watching: bool = True) -> Starlette:
             return _document(site, request, name, filled, 400)
         report = f"{name}/report.pdf"
         site.builder.changed(View(name, report))
-        return RedirectResponse(f"/doc/{name}?sheet={name}/report&added={line}", 303)
+        return RedirectResponse(f"/doc/{quote(name)}?sheet={quote(name)}/report&added={line}",
+                                303)
 
     async def socket(websocket: WebSocket) -> None:
         await updates(websocket, site.builder, site.signal)

@@ -130,7 +130,7 @@ class Builder:
         with self._cond:
             version = self._status.version + 1
             self._status = replace(self._status, version=version, **changes)
-        for listener in self.listeners:
+        for listener in list(self.listeners):
             listener(version)
 
     def _run(self) -> None:
