@@ -1,4 +1,5 @@
-"""The `takehome` command: new, check, build, package, preview. Thin: the work is elsewhere."""
+"""The `takehome` command: new, check, build, serve, package, preview. Thin: the work is
+elsewhere."""
 
 from __future__ import annotations
 
@@ -219,6 +220,40 @@ def preview(pdf: Path, output: Path | None, dpi: int, pages: list[int]) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {len(written)} picture{'s' if len(written) != 1 else ''} to "
                f"{display_path(target)}.")
+
+
+@main.command()
+@project_argument
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ADDRESS",
+              help="Address to listen on. Anything but this machine (127.0.0.1, localhost) "
+                   "lets others on the network reach the roster's pages.")
+@click.option("--port", type=click.IntRange(0, 65535), default=None,
+              help="Port to listen on (default: 8000, or the next free one; 0: any free one).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the browser.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Typesetting processes (default: one per core).")
+@debug_option
+def serve(directory: Path, host: str, port: int | None, open_browser: bool, jobs: int) -> None:
+    """Preview every page in the browser, rebuilt as you save; log contacts from there."""
+    from . import serve as preview
+
+    if not preview.is_loopback(host):
+        click.secho(f"Warning: listening on {host}, not only on this machine. Anyone who can "
+                    "reach it and has the address printed below can see every page, and rosters "
+                    "are children's data: use --host only on a network you trust.",
+                    fg="yellow", err=True)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    served = logging.getLogger("takehome.serve")
+    served.addHandler(handler)
+    served.setLevel(logging.DEBUG if logging.getLogger().level == logging.DEBUG else logging.INFO)
+    served.propagate = False
+    try:
+        preview.serve(directory, preview.ServeOptions(host, port, open_browser, jobs),
+                      announce=lambda line: click.echo(f"INFO    -  {line}", err=True))
+    except preview.ServeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("INFO    -  Stopped.", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

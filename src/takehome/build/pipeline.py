@@ -19,7 +19,7 @@ from .incremental import BuildRecord, Cache, Recorded
 from .plan import Job
 from .typeset import Progress, Typesetting
 
-__all__ = ["BuildReport", "Options", "Progress", "build", "check", "typeset_jobs"]
+__all__ = ["BuildReport", "Options", "Progress", "build", "check", "load_project", "typeset_jobs"]
 
 
 @dataclass
@@ -94,6 +94,13 @@ def check(root: Path, strict: bool = False) -> tuple[Project, list[Problem]]:
     render.render(project, plan.plan(project, problems), problems)
     problems.raise_if_errors(strict)
     return project, problems.warnings
+
+
+def load_project(root: Path) -> tuple[Project, list[Problem]]:
+    """Load and validate the project (settings, roster, documents) without planning or
+    typesetting: for tools that show it, such as `takehome serve`; raises BuildError."""
+    problems = Problems()
+    return load.load(root, problems), problems.warnings
 
 
 def typeset_jobs(project: Project, jobs: list[Job], problems: Problems,

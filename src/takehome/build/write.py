@@ -144,8 +144,10 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
     written = Written()
     try:
         for step in plan.steps:
-            entry = {"kind": step.kind, "document": step.document, "language": step.lang,
-                     "paper": step.paper, "sources": list(step.sources)}
+            entry = {"kind": step.kind, "document": step.document, "title": step.title,
+                     "part": step.part, "language": step.lang, "paper": step.paper,
+                     "student": step.student, "personal": step.personal,
+                     "sources": list(step.sources)}
             if isinstance(step, File):
                 writer.add_data(step.output, files[step.output], {**entry, "pages": 0})
                 written.files += 1

@@ -26,6 +26,7 @@ COLUMNS = {  # log column -> header names spreadsheets use, folded like roster h
     "note": ("note", "notes", "comment", "comments", "summary", "nota", "notas"),
     "follow_up": ("followup", "nextstep", "nextsteps", "todo", "seguimiento"),
 }
+REQUIRED = ("date", "student", "method", "tone")
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,17 @@ class StudentIndex:
         return ""
 
 
+def csv_columns(header: list[str]) -> dict[str, int]:
+    """Which column of a log CSV holds each log field (the first header that names it)."""
+    folded = [fold_header(h) for h in header]
+    columns: dict[str, int] = {}
+    for field, names in COLUMNS.items():
+        for i, h in enumerate(folded):
+            if h in names and field not in columns:
+                columns[field] = i
+    return columns
+
+
 def _csv_rows(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]]:
     """The CSV's rows as log fields, each with its line number."""
     try:
@@ -110,13 +122,8 @@ def _csv_rows(path: Path, problems: Problems) -> list[tuple[int, dict[str, str]]
         return []
     reader = csv.reader(io.StringIO(text))
     header = next(reader, [])
-    folded = [fold_header(h) for h in header]
-    columns: dict[str, int] = {}
-    for field, names in COLUMNS.items():
-        for i, h in enumerate(folded):
-            if h in names and field not in columns:
-                columns[field] = i
-    missing = [f for f in ("date", "student", "method", "tone") if f not in columns]
+    columns = csv_columns(header)
+    missing = [f for f in REQUIRED if f not in columns]
     if missing:
         problems.error(f"the log needs the column(s) {', '.join(missing)}; found: "
                        f"{', '.join(header) or 'no header'}", path, 1)
