@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .. import fonts, i18n
+from .. import fonts, i18n, translations
 from ..errors import ContentError, Problems
 from ..kinds.registry import KINDS
 from ..models.settings import Settings
@@ -44,12 +44,15 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     _assign_languages(project, problems)
     for kind in KINDS:
         project.documents += kind.load(project, problems)
+    translations.translate_project(project, translations.load_glossary(root, problems))
     return project
 
 
 def _assign_languages(project: Project, problems: Problems) -> None:
     """Each family's language: the roster's, when takehome has its built-in strings."""
     available = set(i18n.catalog_languages())
+    if i18n.base_language(project.default_language) == i18n.SOURCE_LANGUAGE:
+        available.add(project.default_language)  # en_GB schools: English families read it
     default = project.default_language
     unknown: list[Student] = []
     untranslated: dict[str, list[Student]] = defaultdict(list)
@@ -58,6 +61,9 @@ def _assign_languages(project: Project, problems: Problems) -> None:
             unknown.append(student)
         elif student.language and student.language not in available:
             untranslated[student.language].append(student)
+        elif student.language and i18n.base_language(student.language) == \
+                i18n.base_language(default):
+            project.family_languages[student.number] = default  # en in an en_GB school
         else:
             project.family_languages[student.number] = student.language or default
     fallback = i18n.language_name(default, "en")

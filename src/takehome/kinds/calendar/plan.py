@@ -15,6 +15,7 @@ from ...i18n import N_
 from ...paper import PageBox
 from ...project import Document
 from ...yamlfile import Loaded, Marks
+from ...translations import report
 from ..base import Jobs, Kind, edition_path
 from . import ics
 from .data import load_calendar
@@ -193,6 +194,18 @@ class CalendarKind(Kind):
         for lang in project.editions:
             steps += _edition(project, doc, calendar, lang)
         return steps
+
+    def check_texts(self, doc: Document, steps: list[Step], planning: Planning) -> None:
+        """One warning per edition: the calendar's title, events and categories."""
+        project = planning.project
+        calendar = project.calendar
+        assert calendar is not None
+        texts = report.document_texts(project, doc, calendar.content.title, ("title",))
+        texts += report.event_texts(calendar.events)
+        origin = project.relative(calendar.path) if calendar.path else "content/calendar.yaml"
+        texts += [(c.label, f"{origin} (category {c.key})") for c in calendar.used_categories()]
+        languages = {s.lang for s in steps if isinstance(s, Job)}
+        report.check(project, planning.problems, doc, report.same_texts(languages, texts))
 
 
 def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> list[Step]:
