@@ -32,6 +32,8 @@ class Kind:
     name: ClassVar[str]
     pattern: ClassVar[str] = ""  # its content files, a glob under content/
     model: ClassVar[type[Model]]
+    # Texts from the settings its documents print besides their own ("hours", "interpreter").
+    settings_texts: ClassVar[tuple[str, ...]] = ()
 
     def load(self, project: Project, problems: Problems) -> list[Document]:
         """This kind's documents: each content file matching `pattern`, validated."""
@@ -53,8 +55,9 @@ class Kind:
         """Warn, once per edition, where teacher-written text lacks the edition's language."""
         languages = {s.lang for s in steps if isinstance(s, Job)}
         project = planning.project
-        report.check(project, planning.problems, doc,
-                     report.same_texts(languages, report.document_texts(project, doc)))
+        texts = (report.document_texts(project, doc)
+                 + report.settings_texts(project, *self.settings_texts))
+        report.check(project, planning.problems, doc, report.same_texts(languages, texts))
 
 
 def edition_path(folder: str, name: str, lang: str, suffix: str = "pdf") -> str:

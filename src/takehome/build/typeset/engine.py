@@ -19,7 +19,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ... import fonts, inksaver
+from ... import fonts, i18n, inksaver
 from ..records import Batch, Record, Typeset
 
 log = logging.getLogger(__name__)
@@ -135,11 +135,13 @@ def _overflows(page_box: object) -> list[str]:
 def _shell(batch: Batch) -> str:
     first = batch.records[0]
     parts = [
-        f'<!DOCTYPE html><html lang="{html.escape(first.lang)}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html.escape(i18n.tag(first.lang))}"><head>'
+        '<meta charset="utf-8">'
         f"<title>{html.escape(first.title)}</title><style>{SHELL_CSS}</style></head><body>"
     ]
     for i, record in enumerate(batch.records):
-        parts.append(f'<article class="record" id="record-{i}" lang="{html.escape(record.lang)}">'
+        parts.append(f'<article class="record" id="record-{i}" '
+                     f'lang="{html.escape(i18n.tag(record.lang))}">'
                      f"{record.markup}</article>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -177,7 +179,7 @@ def write(document: Document, pages: list[Any], record: Record, batch: Batch,
         options["pdf_variant"] = "pdf/ua-1"
     part = document.copy(pages)
     part.metadata.title = record.title
-    part.metadata.lang = record.lang
+    part.metadata.lang = i18n.tag(record.lang)
     with captured() as capture:
         pdf = part.write_pdf(**options)
     messages = shared + capture.messages

@@ -88,6 +88,7 @@ class IntakeKind(Kind):
     name = "intake"
     pattern = "intake.yaml"
     model = Intake
+    settings_texts = ("interpreter",)
 
     def plan(self, doc: Document, planning: Planning) -> list[Step]:
         project = planning.project
