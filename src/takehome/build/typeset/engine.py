@@ -117,9 +117,12 @@ def _overflows(page_box: object) -> list[str]:
             for inner in box.descendants():  # type: ignore[attr-defined]
                 if getattr(inner, "element", None) is element or not hasattr(inner, "border_box_y"):
                     continue
-                over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
                 if type(inner).__name__ == "TextBox":  # lines are as wide as the box; words are not
                     over_x = max(over_x, inner.border_box_x() + inner.border_width() - right)
+                    # A text box is as tall as its font's ascent and descent (2.1 em for Noto
+                    # Sans Arabic), not its line: its line box is what must fit.
+                    continue
+                over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
             if over_y > FIT_TOLERANCE_PX or over_x > FIT_TOLERANCE_PX:
                 side = "bottom" if over_y >= over_x else "right edge"
                 found.append(f"{name} does not fit: its text runs "
