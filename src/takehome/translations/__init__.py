@@ -10,6 +10,8 @@ back with `takehome translations import`). A title written in two languages at o
 from __future__ import annotations
 
 import dataclasses
+import itertools
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,6 +33,7 @@ GLOSSARY_FILE = "translations.yaml"  # under content/
 FOLDER = "translations"  # under content/: filled-in .po and .csv files
 SEPARATOR = " / "  # between the languages of a bilingual title
 MAX_BILINGUAL_CHARS = 300  # a title, not a paragraph
+SURE = 0.6  # how likely each part of a bilingual title must be in the language it is given
 
 
 def key(text: str) -> str:
@@ -102,33 +105,40 @@ def _identifier() -> tuple[LanguageIdentifier, frozenset[str]]:
     return identifier, frozenset(identifier.labels)
 
 
-def _language_of(part: str, candidates: dict[str, str]) -> str | None:
-    """Which of the candidate languages (keyed by base language) `part` is written in."""
-    identifier, labels = _identifier()
-    known = sorted(c for c in candidates if c in labels)
-    if len(known) < 2:
-        return None
+def _likelihoods(part: str, known: list[str]) -> dict[str, float]:
+    """How likely `part` is written in each of the `known` languages (py3langid codes)."""
+    identifier, _ = _identifier()
     identifier.set_languages(known)  # choosing among the project's languages only
-    found, _ = identifier.classify(part)
-    return candidates.get(str(found))
+    return {str(lang): float(p) for lang, p in identifier.rank(part)}
 
 
 def bilingual(text: str, default: str, languages: list[str]) -> dict[str, str] | None:
     """"PTA Meeting / Reunión de la PTA" -> {"en": ..., "es": ...}: each part in a different
-    language of the project, one of them the default; None when the text is not that."""
+    language of the project, one of them the default; None when the text is not that (the
+    likeliest way to give each part its own language is taken)."""
     if SEPARATOR not in text or "\n" in text or len(text) > MAX_BILINGUAL_CHARS:
         return None
     parts = [p.strip() for p in text.split(SEPARATOR)]
     candidates = {i18n.base_language(lang): lang for lang in dict.fromkeys([default, *languages])}
-    if len(candidates) < 2 or len(parts) > len(candidates) or not all(parts):
+    _, labels = _identifier()
+    known = sorted(c for c in candidates if c in labels)
+    home = i18n.base_language(default)
+    if home not in known or len(known) < 2 or len(parts) > min(len(known), 4) \
+            or not all(parts):
         return None
-    found: dict[str, str] = {}
-    for part in parts:
-        lang = _language_of(part, candidates)
-        if lang is None or lang in found:
-            return None
-        found[lang] = part
-    return found if default in found else None
+    odds = [_likelihoods(part, known) for part in parts]
+    best, best_score = None, 0.0
+    for assignment in itertools.permutations(known, len(parts)):
+        if home not in assignment:
+            continue
+        score = math.prod(o.get(lang, 0.0) for o, lang in zip(odds, assignment, strict=True))
+        if score > best_score:
+            best, best_score = assignment, score
+    # Each other part clearly in its language ("Math / Science Night" is one title, not two).
+    if best is None or any(lang != home and (max(o, key=o.__getitem__) != lang or o[lang] < SURE)
+                           for o, lang in zip(odds, best, strict=True)):
+        return None
+    return {candidates[lang]: part for lang, part in zip(best, parts, strict=True)}
 
 
 @dataclass
@@ -145,14 +155,20 @@ class Translator:
         source = text.source(self.default)
         if source is None:
             return text
-        found = self.glossary.lookup(source)
-        if found:
-            return text.with_translations(self.default, found)
         if isinstance(text.root, str):
             split = bilingual(source, self.default, self.languages)
-            if split:
-                return Text(split)
-        return text
+            if split:  # each part in its language; the glossary can give the others
+                text, source = Text(split), split[self.default]
+        found = self.glossary.lookup(source) or self._builtin(source)
+        return text.with_translations(self.default, found) if found else text
+
+    def _builtin(self, source: str) -> dict[str, str]:
+        """A text that is one of takehome's own strings ("Getting to know your child") reads
+        the catalogs' translations of it."""
+        if i18n.base_language(self.default) != i18n.SOURCE_LANGUAGE:
+            return {}
+        return {lang: text for lang, text in i18n.catalog_text(source).items()
+                if text != source and i18n.base_language(lang) != i18n.SOURCE_LANGUAGE}
 
     def apply(self, value: Any) -> Any:
         """`value` (a model, a dataclass, a list ...) with every Text inside translated; objects

@@ -43,9 +43,9 @@ class Filled:
 def write_po_file(lang: str, wanted: Iterable[Wanted], default: str) -> bytes:
     """A PO file of the texts missing in `lang`: msgid the default language's text, msgstr
     empty for the translator, each with where it is printed."""
-    catalog = Catalog(locale=lang, project="takehome content", fuzzy=False,
-                      language_team=i18n.language_name(lang, "en"))
-    catalog.domain = None
+    catalog = _catalog(lang, "Texts of this project that its "
+                       f"{i18n.language_name(lang, 'en')} editions print untranslated. Write "
+                       "each translation in msgstr,\n# then: takehome translations import FILE")
     for item in wanted:
         catalog.add(item.source, "", locations=[(o, None) for o in item.origins],
                     auto_comments=[f"{i18n.language_name(default, 'en')} text; write the "
@@ -53,6 +53,14 @@ def write_po_file(lang: str, wanted: Iterable[Wanted], default: str) -> bytes:
     out = io.BytesIO()
     write_po(out, catalog, width=0, sort_output=False, omit_header=False, include_lineno=False)
     return out.getvalue()
+
+
+def _catalog(lang: str, comment: str) -> Catalog:
+    catalog = Catalog(locale=lang, project="takehome content", version="1", fuzzy=False,
+                      language_team=i18n.language_name(lang, "en"), msgid_bugs_address="",
+                      last_translator="", header_comment=f"# {comment}\n#")
+    catalog.revision_date = catalog.creation_date
+    return catalog
 
 
 def write_csv_file(wanted: list[Wanted]) -> bytes:
@@ -142,3 +150,35 @@ def _read_csv(path: Path, text: str, problems: Problems) -> list[Filled]:
             if value and value != "-":
                 found.append(Filled(row[0], lang, value, reader.line_num))
     return found
+
+
+def import_filled(root: Path, path: Path, problems: Problems) -> dict[str, int]:
+    """A filled file checked like content and merged into content/translations/<lang>.po (a
+    translation already there is replaced by the new one); how many translations per
+    language. Nothing is written when the file has an error."""
+    filled = read_filled(path, problems)
+    problems.raise_if_errors()
+    by_language: dict[str, dict[str, str]] = {}
+    for entry in filled:
+        by_language.setdefault(entry.lang, {})[entry.source] = entry.text
+    folder = root / "content" / "translations"
+    written: dict[str, int] = {}
+    for lang, texts in sorted(by_language.items()):
+        target = folder / f"{lang}.po"
+        merged: dict[str, str] = {}
+        if target.is_file():
+            merged = {e.source: e.text for e in read_filled(target, problems) if e.lang == lang}
+            problems.raise_if_errors()
+        merged.update(texts)
+        catalog = _catalog(lang, f"{i18n.language_name(lang, 'en')} translations of this "
+                                 "project's texts (takehome translations import)")
+        for source, text in merged.items():
+            catalog.add(source, text)
+        out = io.BytesIO()
+        write_po(out, catalog, width=0, include_lineno=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.tmp")
+        temporary.write_bytes(out.getvalue())
+        temporary.replace(target)  # all at once: a reader never sees half a file
+        written[lang] = len(texts)
+    return written
