@@ -8,7 +8,7 @@ import re
 from functools import cache
 from typing import Protocol
 
-from babel.dates import format_interval, format_skeleton, format_time, get_day_names
+from babel.dates import format_interval, format_skeleton, get_day_names
 from babel.lists import format_list
 
 from . import i18n

@@ -11,8 +11,8 @@ from .. import i18n
 from ..build.plan import Assembly, Job, Step
 from ..i18n import N_
 from ..models.base import Model
-from ..translations import report
 from ..project import Document
+from ..translations import report
 from ..validate import load_model
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ def write_po_file(lang: str, wanted: Iterable[Wanted], default: str) -> bytes:
                        f"{i18n.language_name(lang, 'en')} editions print untranslated. Write "
                        "each translation in msgstr,\n# then: takehome translations import FILE")
     for item in wanted:
-        catalog.add(item.source, "", locations=[(o, None) for o in item.origins],
+        catalog.add(item.source, "", locations=[(o, 0) for o in item.origins],
                     auto_comments=[f"{i18n.language_name(default, 'en')} text; write the "
                                    f"{i18n.language_name(lang, 'en')} one in msgstr."])
     out = io.BytesIO()
@@ -116,7 +116,7 @@ def _read_po(path: Path, text: str, problems: Problems) -> list[Filled]:
                           "yet), so it is not used", path, message.lineno)
             continue
         if translation.strip():
-            found.append(Filled(message.id, lang, translation, message.lineno))
+            found.append(Filled(message.id, lang, translation, message.lineno or 0))
     return found
 
 

@@ -12,8 +12,8 @@ from ...dates import format_clock, format_key_date, format_span
 from ...i18n import N_
 from ...paper import PageBox
 from ...project import Document
-from ...yamlfile import Loaded, Marks
 from ...translations import report
+from ...yamlfile import Loaded, Marks
 from ..base import Jobs, Kind, edition_path
 from . import ics
 from .data import load_calendar
@@ -122,7 +122,8 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
 
     def fill(month: Month, row_mm: float) -> None:
         lines = (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT)
-        fill_cells(month, calendar, lang, default, cell_chars, lines, lambda e: _time_text(e, lang, style))
+        fill_cells(month, calendar, lang, default, cell_chars, lines,
+                   lambda e: _time_text(e, lang, style))
 
     for month in _months(calendar, lang, marks):
         weeks = len(month.weeks)
