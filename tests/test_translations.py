@@ -59,7 +59,7 @@ def test_one_grouped_warning_per_edition_names_each_text_and_its_source(project:
     _, problems, _ = render_project(project, ("welcome",))
     spanish = _edition_warnings(problems, "Spanish")
     assert len(spanish) == 1
-    assert "'Picture Day' (content/calendar/district.ics:" in spanish[0]
+    assert "'PTA General Meeting' (content/calendar/district.ics:" in spanish[0]
     assert "'Labor Day – No School'" in spanish[0]
     arabic = _edition_warnings(problems, "Arabic")
     assert len(arabic) == 1
