@@ -18,7 +18,7 @@ def test_a_word_the_default_font_cannot_set_is_set_whole() -> None:
     html = '<p class="x">For the family of Minh Anh Nguyễn, in Room 14</p>'
     out = fonts.whole_words(html, "en", PRIMARY)
     assert 'class="x"' in out
-    assert '<span style="font-family: &quot;Noto Sans&quot;">Minh Anh Nguyễn,</span>' in out
+    assert '<span style="font-family: &quot;Fira Sans&quot;">Minh Anh Nguyễn,</span>' in out
     assert out.endswith(" in Room 14</p>")
     assert fonts.whole_words("<p>Ana López</p>", "en", PRIMARY) == "<p>Ana López</p>"
     style = "<style>p { color: red }</style>"
@@ -26,7 +26,7 @@ def test_a_word_the_default_font_cannot_set_is_set_whole() -> None:
 
 
 def test_vietnamese_pages_are_set_in_a_font_with_every_vietnamese_letter() -> None:
-    assert fonts.language_family("vi", PRIMARY) == "Noto Sans"
+    assert fonts.language_family("vi", PRIMARY) == "Fira Sans"
     assert fonts.language_family("es", PRIMARY) is None
     assert '[lang|="vi"]' in fonts.face_css(PRIMARY)
     assert fonts.whole_words("<p>Nguyễn Thị Lan</p>", "vi", PRIMARY) == "<p>Nguyễn Thị Lan</p>"

@@ -17,9 +17,10 @@ from fontTools.ttLib import TTFont
 
 from . import i18n
 
-# After the theme's font: families that cover what it lacks (Vietnamese, Greek, Cyrillic,
-# Devanagari in Noto Sans; Arabic script in Noto Sans Arabic).
-FALLBACKS = ("Noto Sans", "Noto Sans Arabic")
+# After the theme's font: families that cover what it lacks. Fira Sans: Vietnamese, Cyrillic and
+# Greek, in static files (the variable Noto Sans gives Vietnamese a wrong text layer: "đọc cho"
+# copies out of the PDF as "địc ch"); Noto Sans Arabic; Noto Sans for the rarer letters.
+FALLBACKS = ("Fira Sans", "Noto Sans Arabic", "Noto Sans")
 
 
 def installed() -> list[str]:
@@ -90,7 +91,7 @@ def face_css(primary: str) -> str:
 
 @cache
 def struts(primary: str) -> tuple[str, str]:
-    """For each fallback family (there are two), a letter it has that the families before it
+    """For the first two fallback families, a letter each has that the families before it
     lack, as a CSS string. Set invisibly in a line, each in a box of its own, they make the line
     as tall as a line in any script of the stack: the fallbacks have taller lines."""
     covered: set[int] = set()
