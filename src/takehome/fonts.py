@@ -17,10 +17,12 @@ from fontTools.ttLib import TTFont
 
 from . import i18n
 
-# After the theme's font: families that cover what it lacks. Fira Sans: Vietnamese, Cyrillic and
-# Greek, in static files (the variable Noto Sans gives Vietnamese a wrong text layer: "đọc cho"
-# copies out of the PDF as "địc ch"); Noto Sans Arabic; Noto Sans for the rarer letters.
-FALLBACKS = ("Fira Sans", "Noto Sans Arabic", "Noto Sans")
+# After the theme's font: families that cover what it lacks, static files first (a variable
+# font gets a wrong text layer from the renderer: Vietnamese "đọc cho" in Noto Sans copies out
+# of the PDF as "địc ch", Arabic "الغرفة" in Noto Sans Arabic as "الفرفة"). Fira Sans:
+# Vietnamese, Cyrillic and Greek; IBM Plex Sans Arabic: Arabic script; the Noto families for
+# the rarer letters.
+FALLBACKS = ("Fira Sans", "IBM Plex Sans Arabic", "Noto Sans Arabic", "Noto Sans")
 
 
 def installed() -> list[str]:
