@@ -43,7 +43,7 @@ def test_catalogs_are_complete(po: Path) -> None:
     fuzzy = sorted(i for i in messages if "fuzzy" in entries[i].flags)
     assert not fuzzy, f"fuzzy in {po}: {fuzzy[:5]}"
     empty = sorted(i for i in messages if not all(
-        (entries[i].string if isinstance(entries[i].string, tuple) else (entries[i].string,))))
+        entries[i].string if isinstance(entries[i].string, tuple) else (entries[i].string,)))
     assert not empty, f"untranslated in {po}: {empty[:5]}"
     problems = [(m.id, str(e)) for m, errors in catalog.check() for e in errors]
     assert not problems, problems[:5]

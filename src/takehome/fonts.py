@@ -147,8 +147,9 @@ def _family_for_word(word: str, families: tuple[str, ...]) -> str | None:
     """For a word whose letters would come from several families, one that has them all (or
     the most of them); None for a word set in one family anyway."""
     # Letters, marks and digits: punctuation beside a word ("José،") may come from anywhere.
+    # A letter no family has prints as a box whatever the font (and is reported).
     chars = [c for c in unicodedata.normalize("NFC", html.unescape(word))
-             if unicodedata.category(c)[0] in ("L", "M", "N")]
+             if unicodedata.category(c)[0] in ("L", "M", "N") and _drawn_by(c, families)]
     if len({_drawn_by(c, families) for c in chars}) <= 1:
         return None
     return max(families, key=lambda name: (sum(ord(c) in _cmap(name) for c in chars),
