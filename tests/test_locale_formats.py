@@ -57,3 +57,11 @@ def test_the_built_spanish_welcome_sheet_uses_one_clock(sample_build: Path) -> N
     text = all_text(sample_build / "welcome" / "welcome.es.pdf")
     assert "1:15" in text
     assert not re.search(r"\b1[3-9]:\d\d|\b2[0-3]:\d\d|\bpm\b|\bPM\b", text)
+
+
+def test_numbers_and_lists_in_the_document_language() -> None:
+    from takehome.build.jinja import Renderer
+
+    template = Renderer().env("es").from_string(
+        "{{ 1234.5|number(1) }}|{{ ['Ana', 'Luis', 'Sofía']|listing }}|{{ [1, 2]|list|length }}")
+    assert template.render(lang="es") == "1.234,5|Ana, Luis y Sofía|2"

@@ -131,7 +131,7 @@ def _number(ctx: jinja2.runtime.Context, value: float, digits: int = 0) -> str:
 
 
 @pass_context
-def _list(ctx: jinja2.runtime.Context, values: list[Any], style: str = "standard") -> str:
+def _listing(ctx: jinja2.runtime.Context, values: list[Any], style: str = "standard") -> str:
     """Items joined the way the document's language joins them ("A, B and C", "A, B y C")."""
     return format_list([str(v) for v in values], style=style,  # type: ignore[arg-type]
                        locale=ctx["lang"])
@@ -217,7 +217,7 @@ class Renderer:
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
-                               number=_number, list=_list, markdown=_markdown,
+                               number=_number, listing=_listing, markdown=_markdown,
                                isolate=_isolate, short_url=short_url, langtag=i18n.tag,
                                direction=_direction)
             self._envs[lang] = env
