@@ -30,7 +30,7 @@ SECTIONS = {
            "Nuestro concierto de invierno", "jueves 17 de diciembre", "todos somos valientes",
            "Fechas para recordar", "Reto de lectura de invierno", "Cómo ayudar en casa",
            "Lean juntos 20 minutos", "Voluntariado y visitas", "Viernes de biblioteca",
-           "Inscríbase como voluntario", "Comuníquese con nosotros", "Salón 14"],
+           "Inscríbase como voluntario", "Contáctenos", "Salón 14"],
     # The district's calendar titles in Arabic too (content/translations.yaml).
     "ar": ["رسالة من مديرة المدرسة", "ديسمبر", "Dr. Patricia Owens", "مواعيد مهمة",
            "عطلة الشتاء", "تواصلوا معنا", "Maple Grove Elementary School", "010-4400"],
