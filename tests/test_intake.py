@@ -16,8 +16,10 @@ ROSTER_30 = """First Name,Last Name,Home Language,Parent/Guardian 1
 
 def test_outputs_and_manifest(sample_build: Path) -> None:
     intake = sample_build / "intake"
-    assert sorted(p.name for p in intake.glob("*.pdf")) == [
-        "blank.en.pdf", "blank.es.pdf", "class-set.pdf", "fillable.en.pdf", "fillable.es.pdf"]
+    languages = ("ar", "en", "es", "fr", "vi")  # the default and the families' languages
+    assert sorted(p.name for p in intake.glob("*.pdf")) == sorted(
+        ["class-set.pdf", *(f"{kind}.{lang}.pdf" for kind in ("blank", "fillable")
+                            for lang in languages)])
     students = sorted(p.name for p in (intake / "students").glob("*.pdf"))
     assert len(students) == 24
     assert students[0] == "01-lopez-ana.pdf" and students[2] == "03-nguyen-minh-anh.pdf"
@@ -26,7 +28,7 @@ def test_outputs_and_manifest(sample_build: Path) -> None:
     assert entry["kind"] == "intake" and entry["language"] == "es" and entry["paper"] == "letter"
     assert entry["sources"] == ["content/intake.yaml", "content/roster.csv"]
     assert entry["pages"] == len(read_pdf(intake / "students/01-lopez-ana.pdf").pages)
-    assert len([e for e in manifest if e["kind"] == "intake"]) == 29
+    assert len([e for e in manifest if e["kind"] == "intake"]) == 35
 
 
 def test_personalised_copies_in_the_family_language(sample_build: Path) -> None:
@@ -38,8 +40,8 @@ def test_personalised_copies_in_the_family_language(sample_build: Path) -> None:
     english = page_text(students / "02-okafor-benjamin.pdf")
     assert "For the family of Ben Okafor" in english and "Room 14" in english
     assert "Friday, August 28, 2026" in english
-    # Families whose language has no catalog yet get the default language.
-    assert "Getting to know your child" in page_text(students / "06-dubois-chloe.pdf")
+    # The French family gets French, the content's title too (it is a built-in string).
+    assert "Faisons connaissance avec votre enfant" in page_text(students / "06-dubois-chloe.pdf")
 
 
 def test_roster_answers_are_printed_in(sample_build: Path) -> None:
@@ -84,9 +86,9 @@ def test_fillable_has_form_fields_and_is_tagged(sample_build: Path) -> None:
     assert reader.metadata.title == "Conozcamos a su hijo o hija"
 
 
-def test_fonts_are_embedded(sample_build: Path) -> None:
-    reader = read_pdf(sample_build / "intake/students/03-nguyen-minh-anh.pdf")
-    fonts = set()
+def _embedded_fonts(path: Path) -> set[str]:
+    reader = read_pdf(path)
+    fonts: set[str] = set()
 
     def collect(resources: dict) -> None:  # the page's, and its form XObjects' (stamped words)
         for font in resources.get("/Font", {}).values():
@@ -99,9 +101,21 @@ def test_fonts_are_embedded(sample_build: Path) -> None:
 
     for page in reader.pages:
         collect(page["/Resources"])
-    assert all(f.startswith(("Atkinson", "Noto")) for f in fonts), fonts  # never system fonts
-    assert any(f.startswith("Atkinson") for f in fonts)
-    assert any(f.startswith("Noto-Sans") for f in fonts)  # Vietnamese letters need Noto Sans
+    return fonts
+
+
+def test_fonts_are_embedded(sample_build: Path) -> None:
+    students = sample_build / "intake/students"
+    for copy in ("03-nguyen-minh-anh.pdf", "07-miller-ethan.pdf", "05-haddad-amira.pdf"):
+        fonts = _embedded_fonts(students / copy)
+        # never system fonts
+        assert all(f.startswith(("Atkinson", "Fira", "IBM", "Noto")) for f in fonts), fonts
+    # A Vietnamese copy is set in a font with every Vietnamese letter; an English one in the
+    # theme's font; Arabic letters come from an Arabic font.
+    vietnamese = _embedded_fonts(students / "03-nguyen-minh-anh.pdf")
+    assert any(f.startswith("Fira-Sans") for f in vietnamese)
+    assert any(f.startswith("Atkinson") for f in _embedded_fonts(students / "07-miller-ethan.pdf"))
+    assert any(f.startswith("IBM") for f in _embedded_fonts(students / "05-haddad-amira.pdf"))
 
 
 def test_a4_is_laid_out_for_a4(project: Path) -> None:

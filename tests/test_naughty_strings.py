@@ -52,7 +52,7 @@ def test_every_string_as_a_student_and_guardian_name(project) -> None:  # type: 
     (project / "content/roster.csv").write_text(roster_of(NAMES), encoding="utf-8")
     loaded, problems, pages = render_project(project)
     assert len(loaded.roster.students) == len(NAMES)
-    rendered = {r.job.output: r.record.markup for r in pages.rendered}
+    rendered = {r.job.output: _words(r.record.markup) for r in pages.rendered}
     assert not problems.errors
     width = loaded.roster.slug_width
     for student in loaded.roster.students:
@@ -113,9 +113,18 @@ def test_blank_and_overlong_names(project) -> None:  # type: ignore[no-untyped-d
     assert "roster.csv:4: error: first name is longer than 200 characters" in result.output
 
 
+# A word the default font lacks a letter of is set whole in another font (fonts.whole_words):
+# the span around it is typography, not a change to the text.
+_FONT_SPAN = re.compile(r'<span style="font-family: &quot;[^&<>]+&quot;">([^<]*)</span>')
+
+
+def _words(markup: str) -> str:
+    return _FONT_SPAN.sub(r"\1", markup)
+
+
 def _render_all(project):  # type: ignore[no-untyped-def]
     _, problems, pages = render_project(project)
-    html = "\n".join(r.record.markup for r in pages.rendered)
+    html = "\n".join(_words(r.record.markup) for r in pages.rendered)
     assert not problems.errors, problems.errors
     return html, pages.files
 

@@ -75,11 +75,11 @@ def test_personalised_copies_and_forms_are_refused(project: Path) -> None:
 
 
 def test_a_pattern_that_matches_nothing_lists_what_there_is(project: Path) -> None:
-    write_product(project, "  - document: intake\n    files: [blank.fr]")
+    write_product(project, "  - document: intake\n    files: [blank.de]")
     result = run("package", str(project))
     assert result.exit_code == 1
-    assert "no file of intake matches 'blank.fr'; its printable files: intake/blank.en.pdf, " \
-           "intake/blank.es.pdf" in result.output
+    assert "no file of intake matches 'blank.de'; its printable files: intake/blank.en.pdf, " \
+           "intake/blank.ar.pdf, intake/blank.es.pdf" in result.output
 
 
 def test_unknown_key_and_bad_values(project: Path) -> None:

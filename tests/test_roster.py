@@ -152,7 +152,7 @@ def test_slugs_are_safe(tmp_path: Path) -> None:
 @pytest.mark.parametrize("value, code", [
     ("Spanish", "es"), ("Español", "es"), ("es", "es"), ("spa", "es"), ("SP", "es"),
     ("SPANISH", "es"), ("01", "es"), ("Tiếng Việt", "vi"), ("vie", "vi"), ("02", "vi"),
-    ("العربية", "ar"), ("ara", "ar"), ("Farsi", "fa"), ("Mandarin", "zh"), ("chi", "zh"),
+    ("العربية", "ar"), ("ara", "ar"), ("Farsi", "fa"), ("Mandarin", "zh_Hans"), ("chi", "zh_Hans"),
     ("Haitian Creole", "ht"), ("Portuguese (Brazil)", "pt"), ("00", "en"), ("ENG", "en"),
     ("Klingon", "tlh"), ("Martian", None), ("99", None), ("", None),
 ])
@@ -242,14 +242,14 @@ def test_an_archive_that_unpacks_too_far_is_refused(tmp_path: Path) -> None:
 
 def test_explained_at_a_glance(tmp_path: Path) -> None:
     text = ("First,Last,Home Language,Homeroom,Birthday\nAna,Lopez,Spanish,14\n"
-            "Minh,Tran,Vietnamese,14\nPaw,Htoo,Karen,14\nJay,Brooks,,14\n,,,14\nNoah,Smith,,15\n")
+            "Minh,Tran,Somali,14\nPaw,Htoo,Karen,14\nJay,Brooks,,14\n,,,14\nNoah,Smith,,15\n")
     r, _ = roster(tmp_path, text, choose="14")
     shown = explain(r, assign(r, "en"))
     assert "first name     <- First" in shown and "class          <- Homeroom" in shown
     assert "not used: Birthday" in shown
     assert "Students: 4" in shown
     assert "Spanish (es)" in shown and "Spanish copies" in shown
-    assert "line 3     Minh Tran: no Vietnamese translation of takehome's text yet" in shown
+    assert "line 3     Minh Tran: no Somali translation of takehome's text yet" in shown
     assert "line 4     Paw Htoo: home language 'Karen' is not a language takehome recognises" \
         in shown
     assert "line 5     Jay Brooks: no language given" in shown

@@ -16,7 +16,7 @@ def test_one_page_each_in_the_family_language(sample_build: Path) -> None:
         if path.name != "class-set.pdf":
             assert len(read_pdf(path).pages) == 1, path.name
     text = " ".join(page_text(welcome / "students/01-lopez-ana.pdf").split())
-    for expected in ("¡Bienvenidos al Salón 14!", "Querida familia de Ana López",
+    for expected in ("¡Bienvenidos al Salón 14!", "Estimada familia de Ana López",
                      "Cómo comunicarse conmigo", "erivera@maplegrove.example.org",
                      "De lunes a viernes, de 3:15 a 4:30 p. m.", "Una nota en la mochila",
                      "Sitio web de la clase", "https://maplegrove.example.org",

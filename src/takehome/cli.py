@@ -187,6 +187,74 @@ def package_command(directory: Path, output: Path | None, products: tuple[str, .
                f" in {report.seconds:.1f} s.")
 
 
+@main.group()
+def translations() -> None:
+    """Translations of the content: what is missing, for a translator, and back again."""
+
+
+@translations.command(name="export")
+@project_argument
+@click.option("--lang", "languages", multiple=True, metavar="CODE",
+              help="Only this language (e.g. es, ar); repeatable. Default: every edition.")
+@click.option("--format", "fmt", type=click.Choice(["po", "csv"]), default="po",
+              show_default=True, help="A PO file per language, or one CSV with a column each.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("."), help="The folder to write into (default: here).")
+@debug_option
+def translations_export(directory: Path, languages: tuple[str, ...], fmt: str,
+                        output: Path) -> None:
+    """Write every text an edition prints untranslated, for a translator to fill in."""
+    from . import i18n
+    from .translations import files, report
+
+    codes = []
+    for given in languages:
+        code = i18n.parse_language(given)
+        if code is None:
+            raise click.BadParameter(f"{given!r} is not a language", param_hint="--lang")
+        codes.append(code)
+    project, _ = pipeline.check(directory)
+    wanted = report.wanted(project, codes)
+    if not wanted:
+        click.echo("Nothing to translate: every edition has all its texts.")
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    if fmt == "csv":
+        target = output / "missing-translations.csv"
+        target.write_bytes(files.write_csv_file(wanted))
+        written.append(target)
+    else:
+        for lang in sorted({w.lang for w in wanted}):
+            target = output / f"missing-{lang}.po"
+            target.write_bytes(files.write_po_file(
+                lang, [w for w in wanted if w.lang == lang], project.default_language))
+            written.append(target)
+    for target in written:
+        click.echo(f"Wrote {display_path(target)}")
+    click.echo(f"{len({w.source for w in wanted})} texts to translate; fill them in, then run "
+               "`takehome translations import FILE`.")
+
+
+@translations.command(name="import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@project_argument
+@debug_option
+def translations_import(file: Path, directory: Path) -> None:
+    """Check a filled PO or CSV file and add its translations to content/translations/."""
+    from .errors import Problems
+    from .translations import files
+
+    problems = Problems()
+    written = files.import_filled(find_root(directory), file, problems)
+    _report_warnings(problems.warnings)
+    if not written:
+        click.echo(f"{display_path(file)} has no translations filled in yet.")
+    for lang, count in written.items():
+        click.echo(f"{count} {lang} translation{'s' if count != 1 else ''} added to "
+                   f"content/translations/{lang}.po")
+
+
 def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int]:
     """"1,3-5" -> [1, 3, 4, 5]."""
     pages: list[int] = []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import tempfile
 import unicodedata
 from functools import cache
@@ -13,9 +15,14 @@ from xml.sax.saxutils import escape
 import fontpkg
 from fontTools.ttLib import TTFont
 
-# After the theme's font: families that cover what it lacks (Vietnamese, Greek, Cyrillic,
-# Devanagari in Noto Sans; Arabic script in Noto Sans Arabic).
-FALLBACKS = ("Noto Sans", "Noto Sans Arabic")
+from . import i18n
+
+# After the theme's font: families that cover what it lacks, static files first (a variable
+# font gets a wrong text layer from the renderer: Vietnamese "đọc cho" in Noto Sans copies out
+# of the PDF as "địc ch", Arabic "الغرفة" in Noto Sans Arabic as "الفرفة"). Fira Sans:
+# Vietnamese, Cyrillic and Greek; IBM Plex Sans Arabic: Arabic script; the Noto families for
+# the rarer letters.
+FALLBACKS = ("Fira Sans", "IBM Plex Sans Arabic", "Noto Sans Arabic", "Noto Sans")
 
 
 def installed() -> list[str]:
@@ -26,6 +33,40 @@ def installed() -> list[str]:
 def stack(primary: str) -> tuple[str, ...]:
     """The families tried in order for each character."""
     return (primary, *(f for f in FALLBACKS if f != primary))
+
+
+@cache
+def _cmap(name: str) -> frozenset[int]:
+    """The characters a family has."""
+    points: set[int] = set()
+    for f in fontpkg.family(name).files:
+        with TTFont(f.path, lazy=True) as font:
+            points.update(font.getBestCmap() or {})
+    return frozenset(points)
+
+
+@cache
+def language_family(lang: str, primary: str) -> str | None:
+    """The family a language's documents are set in when the theme's font has only some of its
+    letters (Vietnamese: Latin letters, but not "ị"): one that has them all, so a page does not
+    change font from word to word. None: the theme's font has them all, or none of them (a
+    script of its own, whose words fall back whole)."""
+    catalog = i18n.translations(lang)
+    texts = getattr(catalog, "_catalog", {}).values()
+    # Its own letters: the catalogs also hold Latin words (PDF, offset_x) in every script.
+    letters = {ord(c) for t in texts for c in unicodedata.normalize("NFC", str(t))
+               if unicodedata.category(c).startswith("L") and not c.isascii()}
+    have = letters & _cmap(primary)
+    if not letters or have == letters or not have:
+        return None
+    return next((name for name in stack(primary)[1:] if letters <= _cmap(name)), None)
+
+
+def document_stack(lang: str, primary: str) -> tuple[str, ...]:
+    """The families tried in order for each character of a document in `lang`."""
+    first = language_family(lang, primary)
+    families = stack(primary)
+    return families if first is None else (first, *(f for f in families if f != first))
 
 
 @cache
@@ -43,12 +84,16 @@ def face_css(primary: str) -> str:
                 )
     families = ", ".join(f"'{name}'" for name in stack(primary))
     rules.append(f":root {{ --font-stack: {families}; }}")
+    for lang in i18n.catalog_languages():
+        if language_family(lang, primary):
+            families = ", ".join(f"'{name}'" for name in document_stack(lang, primary))
+            rules.append(f'[lang|="{i18n.tag(lang)}"] {{ font-family: {families}; }}')
     return "\n".join(rules)
 
 
 @cache
 def struts(primary: str) -> tuple[str, str]:
-    """For each fallback family (there are two), a letter it has that the families before it
+    """For the first two fallback families, a letter each has that the families before it
     lack, as a CSS string. Set invisibly in a line, each in a box of its own, they make the line
     as tall as a line in any script of the stack: the fallbacks have taller lines."""
     covered: set[int] = set()
@@ -74,12 +119,7 @@ def directories() -> list[Path]:
 
 @cache
 def _coverage(primary: str) -> frozenset[int]:
-    points: set[int] = set()
-    for name in stack(primary):
-        for f in fontpkg.family(name).files:
-            with TTFont(f.path, lazy=True) as font:
-                points.update(font.getBestCmap() or {})
-    return frozenset(points)
+    return frozenset().union(*(_cmap(name) for name in stack(primary)))
 
 
 def missing_characters(text: str, primary: str) -> list[str]:
@@ -91,6 +131,88 @@ def missing_characters(text: str, primary: str) -> list[str]:
             continue
         missing.append(char)
     return missing
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_RAW = re.compile(r"<(style|script|title|textarea)\b", re.IGNORECASE)  # no words to set
+_WORD = re.compile(r"\S+")
+
+
+def _drawn_by(char: str, families: tuple[str, ...]) -> str | None:
+    """The family the renderer takes a character from: the first of the stack that has it."""
+    return next((name for name in families if ord(char) in _cmap(name)), None)
+
+
+def _family_for_word(word: str, families: tuple[str, ...]) -> str | None:
+    """For a word whose letters would come from several families, one that has them all (or
+    the most of them); None for a word set in one family anyway."""
+    # Letters, marks and digits: punctuation beside a word ("José،") may come from anywhere.
+    # A letter no family has prints as a box whatever the font (and is reported).
+    chars = [c for c in unicodedata.normalize("NFC", html.unescape(word))
+             if unicodedata.category(c)[0] in ("L", "M", "N") and _drawn_by(c, families)]
+    if len({_drawn_by(c, families) for c in chars}) <= 1:
+        return None
+    return max(families, key=lambda name: (sum(ord(c) in _cmap(name) for c in chars),
+                                           -families.index(name)))
+
+
+def _whole(text: str, families: tuple[str, ...]) -> str:
+    """Text (escaped HTML) with each run of words that would be set in several families
+    wrapped in a span set in one family that has all their letters. A run takes in the
+    capitalised words beside it (the rest of a name: "Nguyễn Thị Lan" in one font)."""
+    words = list(_WORD.finditer(text))
+    chosen = [_family_for_word(w.group(), families) for w in words]
+    for i, family in enumerate(list(chosen)):
+        if family is None:
+            continue
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(words) and chosen[j] is None and _name_part(words[j].group(),
+                                                                           family):
+                chosen[j] = family
+                j += step
+    out, last, i = [], 0, 0
+    while i < len(words):
+        family, j = chosen[i], i
+        while j + 1 < len(words) and family is not None and chosen[j + 1] == family:
+            j += 1
+        if family is not None:
+            out.append(f'{text[last:words[i].start()]}<span style="font-family: &quot;'
+                       f'{family}&quot;">{text[words[i].start():words[j].end()]}</span>')
+            last = words[j].end()
+        i = j + 1
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _name_part(word: str, family: str) -> bool:
+    """A capitalised word the family has every letter of (part of the same name)."""
+    plain = unicodedata.normalize("NFC", html.unescape(word))
+    letters = [c for c in plain if c.isalpha()]
+    return bool(letters) and letters[0].isupper() and all(ord(c) in _cmap(family)
+                                                          for c in plain)
+
+
+def whole_words(markup: str, lang: str, primary: str) -> str:
+    """HTML in which no word is set in two fonts: a word with a letter the document's font
+    lacks (Vietnamese "Thị" in an English page) is set whole in a font that has them all,
+    so that it looks whole and a PDF reader extracts it whole."""
+    families = document_stack(lang, primary)
+    if all(ord(c) in _cmap(families[0]) for c in set(markup) if c.isprintable()
+           and not c.isspace()):
+        return markup  # every character is in the first family: nothing to do
+    parts = _TAG.split(markup)
+    raw = None  # inside <style>, <script>, ...: not words to set
+    for i in range(0, len(parts), 2):
+        if i:
+            tag = parts[i - 1]
+            if raw is None and (opened := _RAW.match(tag)):
+                raw = opened.group(1).lower()
+            elif raw is not None and tag.lower().startswith(f"</{raw}"):
+                raw = None
+        if raw is None and parts[i]:
+            parts[i] = _whole(parts[i], families)
+    return "".join(parts)
 
 
 def versions() -> dict[str, str]:

@@ -1,4 +1,9 @@
-"""Languages: gettext catalogs for built-in strings, and what a roster calls a language."""
+"""Languages: gettext catalogs for built-in strings, and what a roster calls a language.
+
+A language is named by a Babel locale identifier: "es", "ar", "ht", and, where one language is
+printed in two ways, the way takehome has a catalog for: "en_GB" (British wording), "pt_BR",
+"zh_Hans" and "zh_Hant". `tag` turns one into a BCP 47 tag for HTML and PDF ("pt-BR").
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,14 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "takehome"
 SOURCE_LANGUAGE = "en"  # the language the templates are written in
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg"}
+# Languages printed in one of several ways: a roster's "Portuguese" or "pt-PT" gets the Brazilian
+# catalog (the Portuguese of most US families), British-spelling countries the British wording.
+_ENGLISH_GB = {"GB", "IE", "AU", "NZ"}
+_CHINESE_TRADITIONAL = {"TW", "HK", "MO"}
+# Names rosters use that are not a language's name in CLDR.
+_ALIASES = {"mandarin": "zh_Hans", "haitian": "ht", "kreyol": "ht", "kreyolayisyen": "ht",
+            "creolehaitian": "ht", "haitiancreole": "ht", "farsi": "fa", "brazilian": "pt_BR",
+            "chinesesimplified": "zh_Hans", "chinesetraditional": "zh_Hant"}
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
@@ -29,10 +42,21 @@ def catalog_text(message: str) -> dict[str, str]:
     return {lang: translations(lang).gettext(message) for lang in catalog_languages()}
 
 
+@cache
 def catalog_languages() -> list[str]:
     """Languages whose built-in strings are translated (the source language included)."""
     catalogs = LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")
     return sorted({SOURCE_LANGUAGE} | {p.parts[-3] for p in catalogs})
+
+
+def base_language(lang: str) -> str:
+    """The language without its region or script: "pt_BR" -> "pt"."""
+    return lang.split("_")[0]
+
+
+def tag(lang: str) -> str:
+    """A BCP 47 language tag for HTML `lang` and a PDF's /Lang: "pt_BR" -> "pt-BR"."""
+    return lang.replace("_", "-")
 
 
 @cache
@@ -59,7 +83,8 @@ def _english_names() -> dict[str, str]:
     """Language names in English and codes (one locale to load) -> code."""
     names: dict[str, str] = {}
     for code, name in Locale("en").languages.items():
-        if "_" not in code:
+        # "Brazilian Portuguese", "Simplified Chinese", "British English" name a way of writing.
+        if "_" not in code or code in ("pt_BR", "zh_Hans", "zh_Hant", "en_GB"):
             names.setdefault(_fold(name), code)
             names.setdefault(_fold(code), code)
     return names
@@ -81,20 +106,40 @@ def _native_names() -> dict[str, str]:
     return names
 
 
+def _edition(language: str, script: str | None = None, territory: str | None = None) -> str:
+    """The language takehome prints for a locale: its language, or the way of writing it that
+    takehome knows ("en_GB" for British English, "pt_BR" for any Portuguese, "zh_Hans")."""
+    if language == "en":
+        return "en_GB" if territory in _ENGLISH_GB else "en"
+    if language == "pt":
+        return "pt_BR"
+    if language == "zh":
+        traditional = script == "Hant" or (script is None and territory in _CHINESE_TRADITIONAL)
+        return "zh_Hant" if traditional else "zh_Hans"
+    return language
+
+
+def _from_code(code: str) -> str:
+    locale = Locale.parse(code)
+    return _edition(str(locale.language), locale.script, locale.territory)
+
+
 def parse_language(value: str) -> str | None:
     """A language code from a code or a name in English or in the language itself."""
     value = value.strip()
     if not value:
         return None
     try:
-        return str(Locale.parse(value.replace("-", "_")).language)
+        return _from_code(value.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         pass
     folded = _fold(value)
-    found = _english_names().get(folded) or _native_names().get(folded)
+    found = (_ALIASES.get(folded) or _english_names().get(folded)
+             or _native_names().get(folded))
     if found is None and "(" in value:  # "Chinese (Simplified)", "Portuguese (Brazil)"
-        return parse_language(value.split("(")[0])
-    return found
+        found = _ALIASES.get(_fold(value.replace("(", " ").replace(")", " ")))
+        found = found or parse_language(value.split("(")[0])
+    return _from_code(found) if found else None
 
 
 def is_rtl(lang: str) -> bool:

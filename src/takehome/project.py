@@ -41,6 +41,8 @@ class Project:
     family_languages: dict[int, str] = field(default_factory=dict)  # student number -> language
     calendar: Calendar | None = None  # content/calendar.yaml and content/calendar/*.ics
     failed: set[str] = field(default_factory=set)  # documents that did not load (reported)
+    # (language, text in the default language) -> where it is printed untranslated
+    untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @property
     def content(self) -> Path:
@@ -70,7 +72,7 @@ class Project:
         return {
             "settings": self.settings, "school": self.settings.school,
             "teacher": self.settings.teacher, "year": self.settings.year,
-            "lang": lang, "default_lang": self.default_language,
+            "lang": lang, "default_lang": self.default_language, "lang_tag": i18n.tag(lang),
             "dir": "rtl" if i18n.is_rtl(lang) else "ltr", "paper": self.settings.paper,
             **extra,
         }

@@ -19,13 +19,23 @@ from typing import Any
 
 import jinja2
 import segno
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
+from babel.numbers import format_decimal
 from jinja2 import pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .. import i18n
-from ..dates import DateRun, format_key_date, format_span
+from ..dates import (
+    DateRun,
+    format_clock,
+    format_clock_range,
+    format_key_date,
+    format_span,
+    normalise_times,
+    tidy,
+)
 from ..errors import Problem
 from ..models.base import Text
 from ..richtext import markdown, short_url
@@ -35,13 +45,21 @@ if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them bes
     BUILTIN_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 
+def _time_style(ctx: jinja2.runtime.Context) -> str | None:
+    settings = ctx.get("settings")
+    return getattr(settings, "time_style", None)
+
+
 @pass_context
 def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
-    """Print teacher-written Text in the document's language."""
+    """Print teacher-written Text in the document's language, its times in the document's
+    style ("6:00 pm" and "18:30" both as "6:00 PM" in a school that writes 12-hour times)."""
     if value is None:
         return ""
     if isinstance(value, Text):
-        return value.get(ctx["lang"], ctx["default_lang"])
+        lang = value.language_of(ctx["lang"], ctx["default_lang"])
+        return normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
+                               _time_style(ctx))
     return str(value)
 
 
@@ -55,8 +73,8 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "lon
     if value is None:
         return ""
     if skeleton:
-        return format_skeleton(skeleton, value, locale=ctx["lang"])
-    return format_date(value, format=format, locale=ctx["lang"])
+        return tidy(format_skeleton(skeleton, value, locale=ctx["lang"]))
+    return tidy(format_date(value, format=format, locale=ctx["lang"]))
 
 
 def _isolate(value: object) -> Markup:
@@ -70,6 +88,11 @@ def _isolate(value: object) -> Markup:
             direction = "ltr" if kind == "L" else "rtl"
             break
     return Markup('<span dir="{}">{}</span>').format(direction, text)
+
+
+def _direction(lang: str) -> str:
+    """The direction a language is written in, for a `dir` attribute."""
+    return "rtl" if i18n.is_rtl(lang) else "ltr"
 
 
 def _markdown(value: str, web: bool = False) -> Markup:
@@ -90,9 +113,28 @@ def _daterange(ctx: jinja2.runtime.Context, value: dt.date | DateRun, end: dt.da
 
 
 @pass_context
-def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
-    """A time of day in the document's language ("6:30 PM", "18:30")."""
-    return "" if value is None else format_time(value, format="short", locale=ctx["lang"])
+def _time(ctx: jinja2.runtime.Context, value: dt.time | None, end: dt.time | None = None) -> str:
+    """A time of day, or a range of times (`end`), in the document's language and the school's
+    clock ("6:30 PM", "6:30 p. m.", "18:30")."""
+    if value is None:
+        return ""
+    if end is not None:
+        return format_clock_range(value, end, ctx["lang"], _time_style(ctx))
+    return format_clock(value, ctx["lang"], _time_style(ctx))
+
+
+@pass_context
+def _number(ctx: jinja2.runtime.Context, value: float, digits: int = 0) -> str:
+    """A number the way the document's language writes it ("1,234.5", "1 234,5")."""
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return tidy(format_decimal(value, format=pattern, locale=ctx["lang"]))
+
+
+@pass_context
+def _listing(ctx: jinja2.runtime.Context, values: list[Any], style: str = "standard") -> str:
+    """Items joined the way the document's language joins them ("A, B and C", "A, B y C")."""
+    return format_list([str(v) for v in values], style=style,  # type: ignore[arg-type]
+                       locale=ctx["lang"])
 
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
@@ -175,7 +217,9 @@ class Renderer:
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
-                               markdown=_markdown, isolate=_isolate, short_url=short_url)
+                               number=_number, listing=_listing, markdown=_markdown,
+                               isolate=_isolate, short_url=short_url, langtag=i18n.tag,
+                               direction=_direction)
             self._envs[lang] = env
         return self._envs[lang]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import fonts, i18n
+from .. import fonts, i18n, translations
 from ..errors import ContentError, Problem, Problems
 from ..kinds.registry import KINDS
 from ..models.settings import Settings
@@ -39,6 +39,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     _warn_languages(roster, editions, problems)
     for kind in KINDS:
         project.documents += kind.load(project, problems)
+    translations.translate_project(project, translations.load_glossary(root, problems))
     return project
 
 

@@ -14,7 +14,7 @@ from .digest import key_of
 from .incremental import assets, engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
-from .records import Record, Rendered, split_fields
+from .records import Record, Rendered, join_fields, split_fields
 
 
 @dataclass
@@ -51,17 +51,21 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             continue
         css = stylesheets[key]
         _warn_missing_characters(job, body, font, reported, problems)
+        # A personalised copy is kept as a base shared with the other copies and its words,
+        # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
+        base, words = (body, ()) if job.tagged or job.forms else split_fields(body)
+        # No word in two fonts: done on the base and on each field's words alike, so that a
+        # stamped copy and a full layout get the same HTML.
+        base = fonts.whole_words(base, job.lang, font)
+        words = tuple(fonts.whole_words(w, job.lang, font) for w in words)
+        body = join_fields(base, words) if words else base
         record = Record(body, job.lang, job.title, job.max_pages)
         refs = assets(project.root, body + css, pages.shown)
         cache_key = key_of(engine, css, body, job.lang, job.title, str(job.max_pages),
                            str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
-        if not (job.tagged or job.forms):  # PDF structure is not stamped
-            # A personalised copy is kept as a base shared with the other copies and its
-            # words, so a roster of thousands holds each page's HTML once.
-            base, words = split_fields(body)
-            if words:
-                record = Record("", job.lang, job.title, job.max_pages,
-                                bases.setdefault(base, base), words)
+        if words:
+            record = Record("", job.lang, job.title, job.max_pages,
+                            bases.setdefault(base, base), words)
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .. import i18n
 from ..build.plan import Assembly, Job, Step
 from ..i18n import N_
-from ..models.base import Model, walk_texts
+from ..models.base import Model
 from ..project import Document
+from ..translations import report
 from ..validate import load_model
 
 if TYPE_CHECKING:
@@ -31,6 +32,8 @@ class Kind:
     name: ClassVar[str]
     pattern: ClassVar[str] = ""  # its content files, a glob under content/
     model: ClassVar[type[Model]]
+    # Texts from the settings its documents print besides their own ("hours", "interpreter").
+    settings_texts: ClassVar[tuple[str, ...]] = ()
 
     def load(self, project: Project, problems: Problems) -> list[Document]:
         """This kind's documents: each content file matching `pattern`, validated."""
@@ -49,29 +52,12 @@ class Kind:
         raise NotImplementedError
 
     def check_texts(self, doc: Document, steps: list[Step], planning: Planning) -> None:
-        """Warn where teacher-written text lacks a language the document is printed in."""
+        """Warn, once per edition, where teacher-written text lacks the edition's language."""
         languages = {s.lang for s in steps if isinstance(s, Job)}
-        check_translations(doc, languages, planning.project.default_language,
-                           planning.problems)
-
-
-def check_translations(document: Document, languages: set[str], default: str,
-                       problems: Problems, value: Any = None, loc: tuple[str | int, ...] = (),
-                       what: str = "") -> None:
-    """Warn, once per text, where teacher-written text lacks a language it is printed in.
-
-    `value` and `loc`: check only this part of the document (found at `loc`); `what` names it
-    in the message (e.g. 'section "Dates to remember"').
-    """
-    part = document.model if value is None else value
-    for where, text in walk_texts(part, loc):
-        missing = sorted(lang for lang in languages if lang != default and not text.has(lang))
-        if missing:
-            line, col = document.loaded.marks.locate(where)
-            names = ", ".join(i18n.language_name(m, "en") for m in missing)
-            problems.warn(f"{what + ': ' if what else ''}no {names} translation; the "
-                          f"{i18n.language_name(default, 'en')} text is printed instead",
-                          document.path, line, col)
+        project = planning.project
+        texts = (report.document_texts(project, doc)
+                 + report.settings_texts(project, *self.settings_texts))
+        report.check(project, planning.problems, doc, report.same_texts(languages, texts))
 
 
 def edition_path(folder: str, name: str, lang: str, suffix: str = "pdf") -> str:

@@ -16,7 +16,7 @@ from pydantic import (
 )
 
 from .. import images
-from ..i18n import parse_language
+from ..i18n import base_language, parse_language
 
 MAX_ASSET_BYTES = 20_000_000
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -58,17 +58,41 @@ class Text(RootModel[str | dict[str, str]]):
         raise ValueError("expected text, or a mapping of language codes to text (en: ..., es: ...)")
 
     def has(self, lang: str) -> bool:
-        """Whether this text has its own `lang` version (a plain string is the default's)."""
-        return not isinstance(self.root, str) and lang in self.root
+        """Whether this text has its own `lang` version (a plain string is the default's);
+        British wording (en_GB) reads the English text."""
+        return not isinstance(self.root, str) and (
+            lang in self.root or base_language(lang) in self.root)
 
     def get(self, lang: str, default: str) -> str:
         """The text in `lang`, else in the default language, else the first one written."""
         if isinstance(self.root, str):
             return self.root
-        for candidate in (lang, default):
+        for candidate in (lang, base_language(lang), default, base_language(default)):
             if candidate in self.root:
                 return self.root[candidate]
         return next(iter(self.root.values()), "")
+
+    def language_of(self, lang: str, default: str) -> str:
+        """The language `get(lang, default)` gives the text in."""
+        if isinstance(self.root, str):
+            return default
+        for candidate in (lang, base_language(lang), default, base_language(default)):
+            if candidate in self.root:
+                return candidate
+        return next(iter(self.root), default)
+
+    def source(self, default: str) -> str | None:
+        """The text in the default language (a plain string is), or None if it has none."""
+        if isinstance(self.root, str):
+            return self.root
+        return self.root.get(default) or self.root.get(base_language(default))
+
+    def with_translations(self, default: str, translations: dict[str, str]) -> Text:
+        """This text with `translations` added where it has none of its own."""
+        own = {default: self.root} if isinstance(self.root, str) else dict(self.root)
+        merged = {**translations, **own}
+        return self if merged == own else Text({**own, **{k: v for k, v in merged.items()
+                                                          if k not in own}})
 
 
 def _project_file(value: str, info: ValidationInfo) -> str:

@@ -126,12 +126,22 @@ class RosterSettings(Model):
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
+TimeStyle = Literal["12h", "24h"]
+
+
 class Settings(Model):
     school: School
     teacher: Teacher
     year: SchoolYear
     language: LangCode = "en"
     languages: list[LangCode] = Field(default_factory=list)
+    # How the school writes times, in every edition: "12h" (6:30 PM, 6:30 p. m.) or "24h"
+    # (18:30); unset, each language's own custom. Languages with no words of their own for
+    # a.m. and p.m. print 24-hour times either way.
+    time_style: TimeStyle | None = None
+    # One sentence, in each family's language, on how to ask for an interpreter or a
+    # translated copy: printed on the intake sheet, the welcome sheet and newsletters.
+    interpreter: Text | None = None
     paper: Paper = "letter"
     theme: Theme = Theme()
     printer: Printer = Printer()

@@ -74,6 +74,8 @@ class Editions:
 def assign(roster: Roster, default: str) -> Editions:
     """Each family's language: the roster's, when takehome has its built-in strings in it."""
     available = set(i18n.catalog_languages())
+    if i18n.base_language(default) == i18n.SOURCE_LANGUAGE:
+        available.add(default)  # en_GB schools: English families read it
     editions = Editions(default)
     unknown: dict[str, list[Student]] = defaultdict(list)
     untranslated: dict[str, list[Student]] = defaultdict(list)
@@ -84,8 +86,10 @@ def assign(roster: Roster, default: str) -> Editions:
             untranslated[student.language].append(student)
         elif not student.language:
             editions.blank.append(student)
+        same = student.language and i18n.base_language(student.language) == \
+            i18n.base_language(default)  # en in an en_GB school reads the school's English
         editions.chosen[student.number] = (
-            student.language if student.language in available else default)
+            student.language if student.language in available and not same else default)
     editions.unknown = dict(sorted(unknown.items()))
     editions.untranslated = dict(sorted(untranslated.items()))
     return editions

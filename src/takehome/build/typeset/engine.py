@@ -19,7 +19,7 @@ from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ... import fonts, inksaver
+from ... import fonts, i18n, inksaver
 from ..records import Batch, Record, Typeset
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,12 @@ def _overflows(page_box: object) -> list[str]:
             for inner in box.descendants():  # type: ignore[attr-defined]
                 if getattr(inner, "element", None) is element or not hasattr(inner, "border_box_y"):
                     continue
-                over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
                 if type(inner).__name__ == "TextBox":  # lines are as wide as the box; words are not
                     over_x = max(over_x, inner.border_box_x() + inner.border_width() - right)
+                    # A text box is as tall as its font's ascent and descent (2.1 em for Noto
+                    # Sans Arabic), not its line: its line box is what must fit.
+                    continue
+                over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
             if over_y > FIT_TOLERANCE_PX or over_x > FIT_TOLERANCE_PX:
                 side = "bottom" if over_y >= over_x else "right edge"
                 found.append(f"{name} does not fit: its text runs "
@@ -135,11 +138,13 @@ def _overflows(page_box: object) -> list[str]:
 def _shell(batch: Batch) -> str:
     first = batch.records[0]
     parts = [
-        f'<!DOCTYPE html><html lang="{html.escape(first.lang)}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="{html.escape(i18n.tag(first.lang))}"><head>'
+        '<meta charset="utf-8">'
         f"<title>{html.escape(first.title)}</title><style>{SHELL_CSS}</style></head><body>"
     ]
     for i, record in enumerate(batch.records):
-        parts.append(f'<article class="record" id="record-{i}" lang="{html.escape(record.lang)}">'
+        parts.append(f'<article class="record" id="record-{i}" '
+                     f'lang="{html.escape(i18n.tag(record.lang))}">'
                      f"{record.markup}</article>")
     parts.append("</body></html>")
     return "".join(parts)
@@ -177,7 +182,7 @@ def write(document: Document, pages: list[Any], record: Record, batch: Batch,
         options["pdf_variant"] = "pdf/ua-1"
     part = document.copy(pages)
     part.metadata.title = record.title
-    part.metadata.lang = record.lang
+    part.metadata.lang = i18n.tag(record.lang)
     with captured() as capture:
         pdf = part.write_pdf(**options)
     messages = shared + capture.messages

@@ -29,7 +29,7 @@ import pikepdf
 import tinycss2
 from weasyprint import CSS, HTML
 
-from ... import fonts
+from ... import fonts, i18n
 from ..records import Batch, Record, Typeset
 from .engine import (
     FIT_TOLERANCE_PX,
@@ -298,7 +298,7 @@ def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Record
                 words, name, pikepdf.Rectangle(page.mediabox)))
             page.contents_coalesce()
         pdf.docinfo["/Title"] = record.title
-        pdf.Root.Lang = pikepdf.String(record.lang)
+        pdf.Root.Lang = pikepdf.String(i18n.tag(record.lang))
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return out.getvalue()

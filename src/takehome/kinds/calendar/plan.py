@@ -6,14 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from babel.dates import format_time
-
 from ... import i18n
 from ...build.plan import File, Job, Step
-from ...dates import format_key_date, format_span
+from ...dates import format_clock, format_key_date, format_span
 from ...i18n import N_
 from ...paper import PageBox
 from ...project import Document
+from ...translations import report
 from ...yamlfile import Loaded, Marks
 from ..base import Jobs, Kind, edition_path
 from . import ics
@@ -70,12 +69,12 @@ def _swatches(calendar: Calendar) -> dict[str, DayMark]:
     return {c.key: day_mark([c]) for c in calendar.categories.values()}
 
 
-def _time_text(event: Event, lang: str) -> str:
-    return "" if event.start_time is None else format_time(event.start_time, "short", locale=lang)
+def _time_text(event: Event, lang: str, style: str | None = None) -> str:
+    return "" if event.start_time is None else format_clock(event.start_time, lang, style)
 
 
 def _glance_list(calendar: Calendar, lang: str, default: str, paper: str,
-                 orientation: str) -> tuple[list[GlanceItem], bool]:
+                 orientation: str, style: str | None = None) -> tuple[list[GlanceItem], bool]:
     """The key dates beside the grids; only the days that change the school day if all won't fit."""
     width, height = PageBox(paper, orientation).content_mm  # type: ignore[arg-type]
     if orientation == "portrait":
@@ -92,7 +91,7 @@ def _glance_list(calendar: Calendar, lang: str, default: str, paper: str,
 
     def items(selected: list[KeyDate]) -> list[GlanceItem]:
         return [GlanceItem(k, format_key_date(k, lang, "Md"),
-                           format_time(k.time, "short", locale=lang) if k.time else "",
+                           format_clock(k.time, lang, style) if k.time else "",
                            swatches[k.category.key]) for k in selected]
 
     def lines(selected: list[GlanceItem]) -> int:
@@ -112,7 +111,7 @@ def _months(calendar: Calendar, lang: str, marks: dict[dt.date, DayMark]) -> lis
 
 
 def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
-                 marks: dict[dt.date, DayMark]) -> list[dict[str, Any]]:
+                 marks: dict[dt.date, DayMark], style: str | None = None) -> list[dict[str, Any]]:
     """Each month with its events in the cells: the tallest rows that leave room for the list
     of what did not fit in them (a busy month's list may continue on a page of its own)."""
     width, height = PageBox(paper).content_mm  # type: ignore[arg-type]
@@ -123,7 +122,8 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
 
     def fill(month: Month, row_mm: float) -> None:
         lines = (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT)
-        fill_cells(month, calendar, lang, default, cell_chars, lines, lambda e: _time_text(e, lang))
+        fill_cells(month, calendar, lang, default, cell_chars, lines,
+                   lambda e: _time_text(e, lang, style))
 
     for month in _months(calendar, lang, marks):
         weeks = len(month.weeks)
@@ -140,7 +140,7 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
         for row_mm in [x / 2 for x in range(int(2 * (grid_mm - NOTES_MIN_MM) / weeks),
                                             2 * MIN_ROW_MM - 1, -1)]:
             fill(month, row_mm)
-            rows = sum(wrapped_lines(f"{format_span(day, day, lang)} {_time_text(e, lang)} "
+            rows = sum(wrapped_lines(f"{format_span(day, day, lang)} {_time_text(e, lang, style)} "
                                      f"{e.title.get(lang, default)}", list_chars)
                        for day, events in month.overflow for e in events)
             listed = OVERFLOW_HEAD_MM + (rows + 1) // 2 * LIST_LINE_MM if rows else 0.0
@@ -194,6 +194,18 @@ class CalendarKind(Kind):
             steps += _edition(project, doc, calendar, lang)
         return steps
 
+    def check_texts(self, doc: Document, steps: list[Step], planning: Planning) -> None:
+        """One warning per edition: the calendar's title, events and categories."""
+        project = planning.project
+        calendar = project.calendar
+        assert calendar is not None
+        texts = report.document_texts(project, doc, calendar.content.title, ("title",))
+        texts += report.event_texts(calendar.events)
+        origin = project.relative(calendar.path) if calendar.path else "content/calendar.yaml"
+        texts += [(c.label, f"{origin} (category {c.key})") for c in calendar.used_categories()]
+        languages = {s.lang for s in steps if isinstance(s, Job)}
+        report.check(project, planning.problems, doc, report.same_texts(languages, texts))
+
 
 def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> list[Step]:
     """The year at a glance, the month pages, the key dates and the .ics in one language."""
@@ -205,7 +217,8 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
     legend = [(c, swatches[c.key]) for c in calendar.used_categories()]
     gettext = i18n.translations(lang).gettext
     title = calendar.title.get(lang, default)
-    glance_items, shortened = _glance_list(calendar, lang, default, paper, orientation)
+    style = project.settings.time_style
+    glance_items, shortened = _glance_list(calendar, lang, default, paper, orientation, style)
     common = {"calendar": calendar, "legend": legend, "swatches": swatches,
               "url": calendar.content.publish_url, "updated": calendar.updated,
               "calendar_title": title}
@@ -227,9 +240,9 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
             weekdays=weekday_names(lang, calendar.week_start(lang), "narrow"),
             items=glance_items, shortened=shortened),
         job("months", "calendar/months.html", f"{title} {year_label}",
-            pages=_month_pages(calendar, lang, default, paper, marks),
+            pages=_month_pages(calendar, lang, default, paper, marks, style),
             weekdays=weekday_names(lang, calendar.week_start(lang), "wide"),
-            time_text=lambda e: _time_text(e, lang)),
+            time_text=lambda e: _time_text(e, lang, style)),
         job("key-dates", "calendar/key-dates.html", key_title,
             groups=_key_date_groups(calendar, lang)),
         File(output=edition_path(doc.name, "calendar", lang, "ics"), document=doc.name,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
 from ... import i18n
@@ -172,9 +172,14 @@ class Calendar:
             likely = get_global("likely_subtags").get(lang, "")
             territory = likely.split("_")[-1] if "_" in likely else None
         try:
-            return Locale(lang, territory).first_week_day if territory else \
-                Locale.parse(lang).first_week_day
-        except (ValueError, TypeError):
+            locale = Locale.parse(lang)
+            if territory is None:
+                return locale.first_week_day
+            try:
+                return Locale(locale.language, territory).first_week_day
+            except UnknownLocaleError:  # no "ar_US": the week is the country's, not the language's
+                return Locale("en", territory).first_week_day
+        except (UnknownLocaleError, ValueError, TypeError):
             return 6
 
     def key_dates(self, start: dt.date, end: dt.date) -> list[KeyDate]:

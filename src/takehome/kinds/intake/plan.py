@@ -43,12 +43,12 @@ def default_questions() -> list[Question]:
         q(id="home_language", label=t(N_("Languages spoken at home")), width="half",
           prefill="language"),
         q(id="allergies", type="long", lines=2,
-          label=t(N_("Allergies, medical needs or medicines")),
+          label=t(N_("Allergies, medical needs or medications")),
           help=t(N_("Please also tell the school nurse."))),
         q(id="pickup", type="table", rows=3, label=t(N_("Adults allowed to pick up your child")),
           columns=[t(N_("Name")), t(N_("Relationship")), t(N_("Phone"))]),
         q(id="learner", type="choice", label=t(N_("What kind of learner is your child?")),
-          help=t(N_("Tick all that fit.")), other=True,
+          help=t(N_("Check all that apply.")), other=True,
           options=[t(N_("Learns by seeing")), t(N_("Learns by listening")),
                    t(N_("Learns by doing")), t(N_("Likes to work with others")),
                    t(N_("Likes to work alone"))]),
@@ -88,6 +88,7 @@ class IntakeKind(Kind):
     name = "intake"
     pattern = "intake.yaml"
     model = Intake
+    settings_texts = ("interpreter",)
 
     def plan(self, doc: Document, planning: Planning) -> list[Step]:
         project = planning.project

@@ -10,7 +10,8 @@ from ... import i18n, images
 from ...build.plan import File, Step
 from ...i18n import N_
 from ...models.base import Text
-from ..base import Jobs, Kind, check_translations, edition_path
+from ...translations import report
+from ..base import Jobs, Kind, edition_path
 from .model import COLUMN_MM, Newsletter, Section
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ HOME_TIPS = (
        "encourage."),
     N_("Ask about the school day with open questions: “What made you laugh today?” “What was "
        "hard?”"),
-    N_("Count, measure and compare while you cook or shop: everyday maths sticks."),
+    N_("Count, measure and compare while you cook or shop: everyday math sticks."),
     N_("Praise effort, not only results, and let your child see you learning too."),
 )
 
@@ -220,18 +221,27 @@ def _index(project: Project, owner: Document, issues: list[Document]) -> File:
 
 
 def check(project: Project, doc: Document, problems: Problems) -> None:
-    """Missing translations named by section, sections left out, labels left in English."""
+    """Texts each edition prints in another language (one warning per edition), sections left
+    out, labels left in English."""
     nl: Newsletter = doc.model
     default = project.default_language
     langs = editions(project, nl)
     english = i18n.language_name(i18n.SOURCE_LANGUAGE, "en")
-    check_translations(doc, set(langs), default, problems, nl.title, ("title",), "title")
     dates = key_dates(project, nl.date)
+    by_language: dict[str, list[report.Sourced]] = {lang: [] for lang in langs}
+    title = report.document_texts(project, doc, nl.title, ("title",))
+    teacher = report.settings_texts(project, "hours", "interpreter")
+    for lang in langs:
+        by_language[lang] += title + teacher
     for i, section in enumerate(nl.sections):
         heading = section.heading or default_heading(section, "")
         what = f"section {i + 1}" + (f' "{heading.get(default, default)}"' if heading else "")
-        shown = {lang for lang in langs if section.editions is None or lang in section.editions}
-        check_translations(doc, shown, default, problems, section, ("sections", i), what)
+        shown = [lang for lang in langs if section.editions is None or lang in section.editions]
+        texts = report.document_texts(project, doc, section, ("sections", i))
+        if section.type == "dates":
+            texts += report.key_date_texts(project, dates or [])
+        for lang in shown:
+            by_language[lang] += texts
         line, col = doc.loaded.marks.locate(("sections", i))
         for lang in sorted(set(section.editions or ()) - set(langs)):
             problems.warn(f"{what}: {i18n.language_name(lang, 'en')} is not an edition of "
@@ -239,27 +249,13 @@ def check(project: Project, doc: Document, problems: Problems) -> None:
         if section.type == "dates" and dates is None:
             problems.warn(f"{what}: the project has no school calendar, so the section is left "
                           "out", doc.path, line, col)
-        if section.type == "dates":
-            _check_dates(doc, dates or [], shown - {default}, default, what, problems, i)
+    report.check(project, problems, doc, by_language)
     available = set(i18n.catalog_languages())
     for lang in langs:
         if lang not in available:
             problems.warn(f"no {i18n.language_name(lang, 'en')} translation of the built-in text "
                           f"yet; the {i18n.language_name(lang, 'en')} edition prints its labels "
                           f"and default headings in {english}", doc.path)
-
-
-def _check_dates(doc: Document, dates: list[Any], langs: set[str], default: str, what: str,
-                 problems: Problems, index: int) -> None:
-    """One warning per language for calendar entries printed untranslated (.ics imports)."""
-    line, col = doc.loaded.marks.locate(("sections", index))
-    for lang in sorted(langs):
-        titles = [d.title.get(default, default) for d in dates if not d.title.has(lang)]
-        if titles:
-            problems.warn(f"{what}: {len(titles)} calendar date(s) have no "
-                          f"{i18n.language_name(lang, 'en')} title, so the "
-                          f"{i18n.language_name(default, 'en')} one is printed: "
-                          f"{', '.join(titles)}", doc.path, line, col)
 
 
 KIND = NewsletterKind()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ... import i18n
 from ...build.plan import Job, Step
 from ...i18n import N_
+from ...translations import report
 from ..base import Jobs, Kind, edition_path
 from .model import Welcome
 
@@ -76,6 +77,15 @@ class WelcomeKind(Kind):
         steps: list[Step] = [job(edition_path(doc.name, "welcome", lang), lang, tagged=True)
                              for lang in project.editions]
         return steps + jobs.personal_copies(doc.name, job)
+
+    def check_texts(self, doc: Document, steps: list[Step], planning: Planning) -> None:
+        """One warning per edition: the sheet's texts, the teacher's and the key dates'."""
+        project = planning.project
+        texts = (report.document_texts(project, doc)
+                 + report.settings_texts(project, "hours", "about", "hopes", "interpreter")
+                 + report.key_date_texts(project, key_dates(project, doc.model)))
+        languages = {s.lang for s in steps if isinstance(s, Job)}
+        report.check(project, planning.problems, doc, report.same_texts(languages, texts))
 
 
 KIND = WelcomeKind()
