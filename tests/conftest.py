@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,10 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "content"
 CORPUS = REPO.parent / "shared" / "corpus"
 MM = 72 / 25.4  # PDF points per millimetre
+
+# The build cache's signing key (build/trust.py), for every build the tests run, in process or
+# not: without it a build would make one in the user's configuration folder.
+os.environ["TAKEHOME_CACHE_KEY"] = "tests-only-cache-key-" + "0" * 32
 
 
 @pytest.fixture

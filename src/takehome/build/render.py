@@ -34,26 +34,30 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     """Render every job and file of `plan`; template errors go to `problems`."""
     renderer = Renderer(project.templates)
     pages = Pages(files=_files(renderer, plan, problems))
-    stylesheets: dict[tuple[tuple[str, ...], str], str] = {}
+    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str]] = {}
     engine = engine_fingerprint()
     bases: dict[str, str] = {}
     grey = ("greyscale",) if ink_saver else ()  # images are drawn in grey
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
+    # Where the font packages are installed is not part of a key (their versions are): shard
+    # machines with takehome installed elsewhere share entries.
+    installed = [d.as_uri() for d in fonts.directories()]
     for job in plan.jobs:
         try:
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
-                stylesheets[key] = _stylesheet(renderer, project, job, ink_saver)
+                made = _stylesheet(renderer, project, job, ink_saver)
+                stylesheets[key] = made, _portable(made, installed)
             body = renderer.render(job.template, job.context)
         except TemplateProblem as exc:
             problems.add(exc.problem)
             continue
-        css = stylesheets[key]
+        css, portable = stylesheets[key]
         _warn_missing_characters(job, body, font, reported, problems)
         record = Record(body, job.lang, job.title, job.max_pages)
         refs = assets(project.root, body + css, pages.shown)
-        cache_key = key_of(engine, css, body, job.lang, job.title, str(job.max_pages),
+        cache_key = key_of(engine, portable, body, job.lang, job.title, str(job.max_pages),
                            str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
         if not (job.tagged or job.forms):  # PDF structure is not stamped
             # A personalised copy is kept as a base shared with the other copies and its
@@ -64,6 +68,12 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
                                 bases.setdefault(base, base), words)
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
+
+
+def _portable(css: str, installed: list[str]) -> str:
+    for uri in installed:
+        css = css.replace(uri, "fonts:")
+    return css
 
 
 def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool) -> str:

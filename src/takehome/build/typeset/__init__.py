@@ -7,7 +7,6 @@ their fields share a base and are stamped, see stamp.py) and typeset in worker p
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -23,6 +22,7 @@ from ... import fonts
 from ...errors import Problems
 from ..incremental import Cache, Cached
 from ..records import Batch, Rendered, Typeset
+from ..shards import in_shard
 
 BATCH_RECORDS = 12  # records per WeasyPrint pass: small enough to keep both cores busy to the
 # end and memory bounded (about 1 MB a page), large enough that a pass costs little extra
@@ -48,6 +48,7 @@ class Typesetting:
 
     jobs: int = 0  # processes; 0: one per core
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n parts
+    nothing: bool = False  # typeset nothing: what the cache lacks is only listed (build --join)
     greyscale: bool = False
     progress: Callable[[Progress], None] | None = None
     started: float = field(default_factory=time.perf_counter)
@@ -60,6 +61,7 @@ class Results:
     entries: dict[str, Cached] = field(default_factory=dict)  # output -> cache entry
     typeset: list[str] = field(default_factory=list)  # outputs typeset by this run
     reused: int = 0  # taken from the cache
+    missing: list[str] = field(default_factory=list)  # outputs not typeset (how.nothing)
 
 
 def load_engine() -> ModuleType:
@@ -98,7 +100,12 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
         for message in warnings:
             problems.warn(f"{r.job.output}: {message}")
     for key in cache.discarded:
-        problems.warn(f"discarded a corrupt cache entry ({key[:12]}); it was rendered again")
+        problems.warn(f"discarded a cache entry that does not verify ({key[:12]}): changed "
+                      "since it was made, or made with another cache key; "
+                      + ("not used" if how.nothing else "it was rendered again"))
+    if how.nothing:
+        result.missing = [r.job.output for r in missing]
+        missing = []
     planned = batches(missing, base_dir, how.greyscale)
     total, done, pages = len(result.entries) + len(missing), len(result.entries), 0
     for index, results in typeset_all([b for _, b in planned], how.jobs or os.cpu_count() or 1):
@@ -116,14 +123,6 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
         if how.progress:
             how.progress(Progress(done, total, pages, time.perf_counter() - how.started))
     return result
-
-
-def in_shard(output: str, shard: tuple[int, int] | None) -> bool:
-    """Whether `output` is in the k-th of n parts (a fixed split by its name)."""
-    if shard is None:
-        return True
-    k, n = shard
-    return int(hashlib.sha256(output.encode()).hexdigest()[:8], 16) % n == k - 1
 
 
 def batches(rendered: list[Rendered], base_dir: Path,
