@@ -135,6 +135,15 @@ class Cache:
         signed = {"record": record, "signature": trust.sign(record)}
         _atomic_write(path, json.dumps(signed).encode("utf-8"))
 
+    def last_join(self, output: str) -> tuple[Cached, dict[str, Any]] | None:
+        """The last joined file of the class set `output`, and its journal (see join.py)."""
+        record = self._signed(self.root / "joins" / f"{key_of(output)}.json")
+        found = self.get_with(str(record.get("key"))) if record else None
+        return (found[0], found[2]) if found else None
+
+    def note_join(self, output: str, key: str) -> None:
+        self._put_signed(self.root / "joins" / f"{key_of(output)}.json", {"key": key})
+
     def record_shard(self, shard: tuple[int, int], outputs: int) -> None:
         """Note that shard K/N has put its documents in the cache (for `build --join`)."""
         k, n = shard

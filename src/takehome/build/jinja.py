@@ -13,7 +13,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +95,7 @@ def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
     return "" if value is None else format_time(value, format="short", locale=ctx["lang"])
 
 
+@lru_cache(maxsize=64)  # the same school web address on every family's sheet
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
     """A vector QR code as inline SVG, sized in millimetres."""
     qr = segno.make(data, error="m")
