@@ -79,13 +79,13 @@ class Cache:
             self.discarded.append(key)
             return None
 
-    def put(self, key: str, result: Typeset) -> Cached:
+    def put(self, key: str, result: Typeset, extra: dict[str, Any] | None = None) -> Cached:
         """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
         def write(path: Path) -> int:
             path.write_bytes(result.pdf)
             return result.pages
 
-        return self.put_file(key, write, result.warnings)
+        return self.put_file(key, write, result.warnings, extra)
 
     def put_file(self, key: str, write: Callable[[Path], int],
                  warnings: list[str] | None = None, extra: dict[str, Any] | None = None) -> Cached:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .. import fonts, inksaver
 from ..errors import Problems
 from ..project import Project
-from .digest import key_of
+from .digest import key_of, sha256
 from .incremental import assets, engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
@@ -34,12 +34,14 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     """Render every job and file of `plan`; template errors go to `problems`."""
     renderer = Renderer(project.templates)
     pages = Pages(files=_files(renderer, plan, problems))
-    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str]] = {}
+    # Each stylesheet once: its text, a digest of it for the keys, and the files it shows.
+    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str, set[str]]] = {}
     engine = engine_fingerprint()
     bases: dict[str, str] = {}
     grey = ("greyscale",) if ink_saver else ()  # images are drawn in grey
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
+    missing: dict[str, list[str]] = {}  # a shared base's characters no font has
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
     installed = [d.as_uri() for d in fonts.directories()]
@@ -48,24 +50,25 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
                 made = _stylesheet(renderer, project, job, ink_saver)
-                stylesheets[key] = made, _portable(made, installed)
+                stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")),
+                                    set(assets(project.root, made, pages.shown)))
             body = renderer.render(job.template, job.context)
         except TemplateProblem as exc:
             problems.add(exc.problem)
             continue
-        css, portable = stylesheets[key]
-        _warn_missing_characters(job, body, font, reported, problems)
-        record = Record(body, job.lang, job.title, job.max_pages)
-        refs = assets(project.root, body + css, pages.shown)
-        cache_key = key_of(engine, portable, body, job.lang, job.title, str(job.max_pages),
+        css, css_digest, css_refs = stylesheets[key]
+        # A personalised copy is kept as a base shared with the other copies and its words,
+        # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
+        base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
+        if base not in missing:
+            missing[base] = fonts.missing_characters(_text(base), font)
+        _warn_missing_characters(job, missing[base] + fonts.missing_characters(
+            htmllib.unescape(" ".join(words)), font), reported, problems)
+        refs = sorted(set(assets(project.root, body, pages.shown)) | css_refs)
+        cache_key = key_of(engine, css_digest, body, job.lang, job.title, str(job.max_pages),
                            str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
-        if not (job.tagged or job.forms):  # PDF structure is not stamped
-            # A personalised copy is kept as a base shared with the other copies and its
-            # words, so a roster of thousands holds each page's HTML once.
-            base, words = split_fields(body)
-            if words:
-                record = Record("", job.lang, job.title, job.max_pages,
-                                bases.setdefault(base, base), words)
+        record = (Record("", job.lang, job.title, job.max_pages, bases.setdefault(base, base),
+                         words) if words else Record(body, job.lang, job.title, job.max_pages))
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
 
@@ -86,11 +89,14 @@ def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool)
     return inksaver.grey_css(css) if ink_saver else css
 
 
-def _warn_missing_characters(job: Job, body: str, font: str, reported: set[tuple[str, str]],
+def _text(html: str) -> str:
+    return htmllib.unescape(_TAG.sub(" ", html))
+
+
+def _warn_missing_characters(job: Job, chars: list[str], reported: set[tuple[str, str]],
                              problems: Problems) -> None:
     """A character no font of the stack has would print as an empty box: say whose it is."""
-    text = htmllib.unescape(_TAG.sub(" ", body))
-    for char in fonts.missing_characters(text, font):
+    for char in dict.fromkeys(chars):
         if (job.subject, char) not in reported:
             reported.add((job.subject, char))
             who = f" for {job.subject}" if job.subject else ""

@@ -30,6 +30,7 @@ STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
 # A worker is replaced after this many batches, so that what WeasyPrint keeps from pass to pass
 # cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
 TASKS_PER_WORKER = 32
+SMALL = 8  # records: typeset in this process
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,10 @@ def batches(rendered: list[Rendered], base_dir: Path,
 
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
     """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
-    if jobs <= 1 or len(batches) <= 1:
+    # A few documents (one family's row, one edited page) are typeset at once in this process,
+    # whose stylesheets and fonts stay loaded from build to build (--watch, serve): starting
+    # workers would cost more than the work.
+    if jobs <= 1 or len(batches) <= 1 or sum(len(b.records) for b in batches) <= SMALL:
         for i, batch in enumerate(batches):
             yield i, typeset(batch)
         return

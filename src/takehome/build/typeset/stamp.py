@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,8 @@ import tinycss2
 from weasyprint import CSS, HTML
 
 from ... import fonts
+from ..digest import key_of
+from ..incremental import Cache, engine_fingerprint
 from ..records import Batch, Record, Typeset, with_lines
 from .engine import (
     FIT_TOLERANCE_PX,
@@ -110,7 +112,28 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
 @lru_cache(maxsize=BASES_KEPT)
 def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
           max_pages: int | None) -> Base | None:
-    """A base laid out and written (once per process), or None if it cannot be stamped."""
+    """A base laid out and written, or None if it cannot be stamped: once per process, and
+    kept in the build cache (signed like every entry), so that other processes, later builds
+    and other shards take it from there."""
+    cache = Cache(base_dir)
+    key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages))
+    found = cache.get_with(key)
+    if found is not None:
+        entry, warnings, extra = found
+        if not extra["fields"]:
+            return None
+        fields = tuple(Field(**{**f, "strut": tuple(f["strut"])}) for f in extra["fields"])
+        return Base(Typeset(cache.read(entry), entry.pages, warnings, list(extra["errors"])),
+                    tuple(extra["size"]), fields)
+    base = _lay_out_base(html, css, base_dir, greyscale, lang, max_pages)
+    result = base.result if base else Typeset(b"", 0)
+    cache.put(key, result, {"fields": [asdict(f) for f in base.fields] if base else [],
+                            "size": list(base.size) if base else [], "errors": result.errors})
+    return base
+
+
+def _lay_out_base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
+                  max_pages: int | None) -> Base | None:
     # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
     record = Record(html, lang, "", max_pages)
     single = Batch((record,), css, base_dir, greyscale=greyscale)
