@@ -4,6 +4,7 @@ glyphs at the same places (within 0.5 pt) and the same pixels."""
 from __future__ import annotations
 
 import io
+import shutil
 from collections import defaultdict
 from dataclasses import replace
 
@@ -145,3 +146,24 @@ def test_split_fields_blanks_only_plain_text_fields() -> None:
     assert 'data-field="0"' in base and 'data-field="1" title="t"' in base
     assert join_fields(base, words) == ('<p class="a" data-field>Ana &amp; Ben</p><p data-field>'
                                         '<b>x</b></p><div data-field title="t">Zoë</div>')
+
+
+def test_a_base_read_back_from_the_cache_stamps_the_same_bytes(sample_batches, tmp_path,
+                                                               monkeypatch) -> None:
+    """Bases are kept in the build cache for other processes and later builds: a copy
+    stamped on one read back is the copy stamped on one laid out now."""
+    from takehome.build.typeset import stamp
+
+    _, batch = next((m, b) for m, b in sample_batches if m[0].job.output.startswith("intake/"))
+    shutil.copytree(SAMPLE, tmp_path / "content")  # a project of its own, with its own cache
+    batch = replace(batch, records=batch.records[:2], base_dir=tmp_path)
+    stamp._base.cache_clear()
+    laid_out = typeset(batch)
+    stamp._base.cache_clear()
+
+    def no_layout(*args: object) -> None:
+        raise AssertionError("the base was laid out again")
+
+    monkeypatch.setattr(stamp, "_lay_out_base", no_layout)
+    assert [r.pdf for r in typeset(batch)] == [r.pdf for r in laid_out]
+    assert all(stamped(r.pdf) for r in laid_out)
