@@ -234,3 +234,15 @@ def test_a_short_shared_key_is_refused(small: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv(trust.KEY_VARIABLE, "secret")
     result = run("build", "--only", "welcome", str(small))
     assert result.exit_code == 1 and "TAKEHOME_CACHE_KEY is too short" in result.output
+
+
+def test_an_edited_image_is_on_every_copy_after_a_rebuild(small: Path, tmp_path: Path) -> None:
+    """Stamped copies share a base kept in the cache: an edited image makes a new one."""
+    assert run("build", "--only", "welcome", str(small)).exit_code == 0
+    logo = small / "content/images/logo.svg"
+    logo.write_text(logo.read_text().replace("#2f6f73", "#7a3b69"))
+    assert run("build", "--only", "welcome", str(small)).exit_code == 0
+    shutil.rmtree(small / CACHE_DIR)
+    assert run("build", "--only", "welcome", "--output", str(tmp_path / "fresh"),
+               str(small)).exit_code == 0
+    assert tree_bytes(small / "output") == tree_bytes(tmp_path / "fresh")

@@ -22,6 +22,8 @@ class Record:
     # empty) and the words of its `data-field` elements: see stamp.py.
     base: str = ""
     fields: tuple[str, ...] = ()
+    # The project files it shows, with their hashes ("ref=sha256"): part of its base's key.
+    shows: tuple[str, ...] = ()
 
     @property
     def markup(self) -> str:

@@ -68,7 +68,8 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
         cache_key = key_of(engine, css_digest, body, job.lang, job.title, str(job.max_pages),
                            str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
         record = (Record("", job.lang, job.title, job.max_pages, bases.setdefault(base, base),
-                         words) if words else Record(body, job.lang, job.title, job.max_pages))
+                         words, tuple(refs)) if words
+                  else Record(body, job.lang, job.title, job.max_pages))
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
 

@@ -92,7 +92,8 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
     while pending:
         lines, members = pending.popitem()
         tried.add(lines)
-        how = (batch.css, batch.base_dir, batch.greyscale, first.lang, first.max_pages)
+        how = (batch.css, batch.base_dir, batch.greyscale, first.lang, first.max_pages,
+               first.shows)
         base = _base(with_lines(batch.base, dict(lines)), *how)
         if base is None:
             continue
@@ -111,12 +112,14 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
 
 @lru_cache(maxsize=BASES_KEPT)
 def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
-          max_pages: int | None) -> Base | None:
+          max_pages: int | None, shows: tuple[str, ...]) -> Base | None:
     """A base laid out and written, or None if it cannot be stamped: once per process, and
     kept in the build cache (signed like every entry), so that other processes, later builds
-    and other shards take it from there."""
+    and other shards take it from there. `shows`: the files it shows, with their hashes (an
+    image edited makes another base)."""
     cache = Cache(base_dir)
-    key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages))
+    key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages),
+                 *shows)
     found = cache.get_with(key)
     if found is not None:
         entry, warnings, extra = found
