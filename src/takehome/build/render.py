@@ -4,11 +4,14 @@ every file that is not typeset -> its bytes."""
 from __future__ import annotations
 
 import html as htmllib
+import multiprocessing
+import os
 import re
+import threading
 from dataclasses import dataclass, field
 
 from .. import fonts, inksaver
-from ..errors import Problems
+from ..errors import Problem, Problems
 from ..project import Project
 from .digest import key_of, sha256
 from .incremental import assets, engine_fingerprint
@@ -45,16 +48,18 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
     installed = [d.as_uri() for d in fonts.directories()]
-    for job in plan.jobs:
+    for job, body in zip(plan.jobs, _bodies(renderer, plan.jobs), strict=True):
         try:
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
                 made = _stylesheet(renderer, project, job, ink_saver)
                 stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")),
                                     set(assets(project.root, made, pages.shown)))
-            body = renderer.render(job.template, job.context)
         except TemplateProblem as exc:
             problems.add(exc.problem)
+            continue
+        if isinstance(body, Problem):
+            problems.add(body)
             continue
         css, css_digest, css_refs = stylesheets[key]
         # A personalised copy is kept as a base shared with the other copies and its words,
@@ -72,6 +77,52 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
                   else Record(body, job.lang, job.title, job.max_pages))
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
+
+
+PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
+_WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
+
+
+def _body(renderer: Renderer, job: Job) -> str | Problem:
+    try:
+        return renderer.render(job.template, job.context)
+    except TemplateProblem as exc:
+        return exc.problem
+
+
+def _render_range(span: tuple[int, int]) -> list[str | Problem]:
+    assert _WORK is not None
+    renderer, jobs = _WORK
+    return [_body(renderer, job) for job in jobs[span[0]:span[1]]]
+
+
+def _bodies(renderer: Renderer, jobs: list[Job]) -> list[str | Problem]:
+    """Every job's HTML (or what is wrong with its template), in order. Many jobs are rendered
+    by one forked process per core, each a share of them, from a process that has compiled
+    every template once; never from a process running other threads (fork copies only this
+    one), and not where fork does not exist."""
+    global _WORK
+    cores = min(os.cpu_count() or 1, 8)
+    if (cores < 2 or len(jobs) < PARALLEL_JOBS or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return [_body(renderer, job) for job in jobs]
+    bodies: list[str | Problem | None] = [None] * len(jobs)
+    seen: set[tuple[str, str]] = set()
+    for i, job in enumerate(jobs):  # each template compiled here, once, for all the processes
+        if (job.template, job.lang) not in seen:
+            seen.add((job.template, job.lang))
+            bodies[i] = _body(renderer, job)
+    size = -(-len(jobs) // (4 * cores))  # a few shares each, so that no process idles at the end
+    spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+    _WORK = (renderer, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            for (start, end), done in zip(spans, pool.imap(_render_range, spans), strict=True):
+                for i, body in zip(range(start, end), done, strict=True):
+                    bodies[i] = body if bodies[i] is None else bodies[i]
+    finally:
+        _WORK = None
+    return [body for body in bodies if body is not None]
 
 
 def _portable(css: str, installed: list[str]) -> str:
