@@ -246,3 +246,14 @@ def test_an_edited_image_is_on_every_copy_after_a_rebuild(small: Path, tmp_path:
     assert run("build", "--only", "welcome", "--output", str(tmp_path / "fresh"),
                str(small)).exit_code == 0
     assert tree_bytes(small / "output") == tree_bytes(tmp_path / "fresh")
+
+
+def test_an_unwritable_key_folder_says_what_to_do(small: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(trust.KEY_VARIABLE)
+    (tmp_path / "config").write_text("a file where the folder would be")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    result = run("build", "--only", "welcome", str(small))
+    assert result.exit_code == 1
+    assert "cannot read or make the cache key" in result.output
+    assert "set TAKEHOME_CACHE_KEY instead" in result.output

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import Problem, Problems
 from ..paper import Paper
 from ..project import Project, find_root
-from . import load, plan, render, typeset, write
+from . import load, plan, render, trust, typeset, write
 from .incremental import BuildRecord, Cache, Recorded
 from .plan import Job
 from .shards import missing_shards as shards_of
@@ -60,6 +60,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     started = time.perf_counter()
     root = find_root(root)
     output = options.output or root / "output"
+    trust.secret()  # a key that cannot be had stops the build before any work
     cache = Cache(root)
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:

@@ -46,19 +46,40 @@ def _key(variable: str | None, path: Path) -> bytes:
         return path.read_bytes().strip()
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unusable(path, exc) from None
     made = secrets.token_hex(32).encode("ascii")
-    try:  # O_EXCL: two builds starting at once agree on the first key written
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(made)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: two builds starting at once agree on the first key written
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_bytes().strip()
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(made)
+    except OSError as exc:
+        raise _unusable(path, exc) from None
     return made
+
+
+def _unusable(path: Path, exc: OSError) -> BuildError:
+    return BuildError([Problem(f"cannot read or make the cache key {path}: "
+                               f"{exc.strerror or exc}; set {KEY_VARIABLE} instead")])
+
+
+_given: bytes | None = None  # in a typesetting worker: the key of the build it works for
+
+
+def use(key: bytes) -> None:
+    """Sign with `key` (a worker process is given its build's key, whatever its environment)."""
+    global _given
+    _given = key
 
 
 def secret() -> bytes:
     """The key entries are signed with."""
+    if _given is not None:
+        return _given
     return _key(os.environ.get(KEY_VARIABLE), key_file())
 
 

@@ -20,6 +20,7 @@ from types import ModuleType
 
 from ... import fonts
 from ...errors import Problems
+from .. import trust
 from ..incremental import Cache, Cached
 from ..records import Batch, Rendered, Typeset
 from ..shards import in_shard
@@ -167,7 +168,8 @@ def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typ
     workers = min(jobs, len(batches))
     waiting = iter(enumerate(batches))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
+                             max_tasks_per_child=TASKS_PER_WORKER, initializer=trust.use,
+                             initargs=(trust.secret(),)) as pool:
         # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
         running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
         try:
