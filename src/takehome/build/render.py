@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import fonts, inksaver
@@ -96,33 +97,34 @@ def _render_range(span: tuple[int, int]) -> list[str | Problem]:
     return [_body(renderer, job) for job in jobs[span[0]:span[1]]]
 
 
-def _bodies(renderer: Renderer, jobs: list[Job]) -> list[str | Problem]:
-    """Every job's HTML (or what is wrong with its template), in order. Many jobs are rendered
-    by one forked process per core, each a share of them, from a process that has compiled
-    every template once; never from a process running other threads (fork copies only this
-    one), and not where fork does not exist."""
+def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
+    """Every job's HTML (or what is wrong with its template), in order, each let go by the
+    caller before the next shares come (a roster of thousands never holds every page). Many
+    jobs are rendered by one forked process per core, each a share of them, from a process
+    that has compiled every template once; never from a process running other threads (fork
+    copies only this one), and not where fork does not exist."""
     global _WORK
     cores = min(os.cpu_count() or 1, 8)
     if (cores < 2 or len(jobs) < PARALLEL_JOBS or threading.active_count() > 1
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return [_body(renderer, job) for job in jobs]
-    bodies: list[str | Problem | None] = [None] * len(jobs)
+        yield from (_body(renderer, job) for job in jobs)
+        return
+    early: dict[int, str | Problem] = {}
     seen: set[tuple[str, str]] = set()
     for i, job in enumerate(jobs):  # each template compiled here, once, for all the processes
         if (job.template, job.lang) not in seen:
             seen.add((job.template, job.lang))
-            bodies[i] = _body(renderer, job)
-    size = -(-len(jobs) // (4 * cores))  # a few shares each, so that no process idles at the end
+            early[i] = _body(renderer, job)
+    size = -(-len(jobs) // (8 * cores))  # shares small enough to keep every core busy to the end
     spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     _WORK = (renderer, jobs)
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for (start, end), done in zip(spans, pool.imap(_render_range, spans), strict=True):
-                for i, body in zip(range(start, end), done, strict=True):
-                    bodies[i] = body if bodies[i] is None else bodies[i]
+            for (start, _), done in zip(spans, pool.imap(_render_range, spans), strict=True):
+                for i, body in enumerate(done, start):
+                    yield early.pop(i, body)
     finally:
         _WORK = None
-    return [body for body in bodies if body is not None]
 
 
 def _portable(css: str, installed: list[str]) -> str:
