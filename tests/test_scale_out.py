@@ -257,3 +257,9 @@ def test_an_unwritable_key_folder_says_what_to_do(small: Path, tmp_path: Path,
     assert result.exit_code == 1
     assert "cannot read or make the cache key" in result.output
     assert "set TAKEHOME_CACHE_KEY instead" in result.output
+
+
+def test_shard_join_and_watch_do_not_mix(small: Path) -> None:
+    result = run("build", "--join", "--shard", "1/2", str(small))
+    assert result.exit_code == 2 and "cannot be used together" in result.output
+    assert not (small / CACHE_DIR).exists()
