@@ -139,14 +139,15 @@ def batches(rendered: list[Rendered], base_dir: Path,
         alone = r.job.output if r.job.alone and not base else ""  # a base is laid out alone
         groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.record.lang if base else "")
                ].append(r)
-    out = []
+    chunks = []
     for (css, tagged, forms, _, base, _), members in groups.items():
         size = STAMP_RECORDS if base else BATCH_RECORDS
-        for start in range(0, len(members), size):
-            chunk = members[start:start + size]
-            out.append((chunk, Batch(tuple(r.record for r in chunk), css, base_dir, tagged, forms,
-                                     greyscale, base or None)))
-    return out
+        chunks.append([(members[start:start + size], Batch(
+            tuple(r.record for r in members[start:start + size]), css, base_dir, tagged, forms,
+            greyscale, base or None)) for start in range(0, len(members), size)])
+    # Taken in turns, group by group: the first batches of a run start on different bases, and
+    # by the time a process needs another base, another process has put it in the cache.
+    return [b for turn in itertools.zip_longest(*chunks) for b in turn if b is not None]
 
 
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
