@@ -57,6 +57,13 @@ def make_project(root: Path, families: int) -> list[str]:
     return [d for d in DOCUMENTS if d in present]
 
 
+def row(name: str, seconds: float, rate: float, memory: tuple[float, float]
+        ) -> tuple[str, float, float, tuple[float, float]]:
+    """A row of the table, also printed at once: a long run shows what it has measured so far."""
+    print(f"  {name}: {seconds:.1f} s, {rate:.1f} pages/s, {memory[0]:.0f} MB PSS", flush=True)
+    return name, seconds, rate, memory
+
+
 def measure(command: list[str]) -> tuple[float, tuple[float, float], str]:
     """Seconds, peak memory of the whole process tree (MB: proportional set size, which counts
     pages the processes share once, and the plain sum of their resident sizes), and output."""
@@ -193,24 +200,24 @@ def measure_rebuilds(build: list[str], root: Path, takehome: list[str], jobs: in
     """The no-op and one-family rebuilds, and the sample project's no-op and edits."""
     rows: list[tuple[str, float, float, tuple[float, float]]] = []
     noop, noop_mb, _ = measure(build)
-    rows.append(("no-op rebuild", noop, 0.0, noop_mb))
+    rows.append(row("no-op rebuild", noop, 0.0, noop_mb))
     roster = root / "content/roster.csv"
     roster.write_text(roster.read_text(encoding="utf-8").replace(
         "555-010007", "555-999999", 1), encoding="utf-8")
     one, one_mb, out = measure(build)
-    rows.append(("one family changed", one, 0.0, one_mb))
+    rows.append(row("one family changed", one, 0.0, one_mb))
     # The sample project as it ships: built once, then built again with nothing changed.
     sample = tmp / "sample"
     shutil.copytree(REPO / "content", sample / "content")
     measure([*takehome, "build", "--jobs", str(jobs), str(sample)])
     sample_noop, sample_mb, _ = measure([*takehome, "build", str(sample)])
-    rows.append(("no-op rebuild of the sample project", sample_noop, 0.0, sample_mb))
+    rows.append(row("no-op rebuild of the sample project", sample_noop, 0.0, sample_mb))
     for name, old, new in EDITS:
         _, saved_mb, saved = measure([sys.executable, "-c", SAVED, str(sample), name, old, new])
         times = [line.split() for line in saved.strip().splitlines()[-2:]]
         for (seconds, made), when in zip(times, ("first", "again"), strict=True):
-            rows.append((f"sample: {name} saved ({when}, {made} PDFs)", float(seconds), 0.0,
-                         saved_mb))
+            rows.append(row(f"sample: {name} saved ({when}, {made} PDFs)", float(seconds), 0.0,
+                            saved_mb))
     return rows
 
 
@@ -243,19 +250,19 @@ def main() -> None:
         # it, the family copies less the blank pages that pad each document to whole sheets.
         pages = sum(laid_out(root / "output" / e["path"]) for e in manifest
                     if "/students/" in e["path"])
-        rows.append(("cold build", cold, pages / cold, cold_mb))
+        rows.append(row("cold build", cold, pages / cold, cold_mb))
         if chromium and not args.cold_only:
             _, chromium_mb, out = measure([sys.executable, "-c", raised + CHROMIUM, str(root),
                                            str(args.jobs), *documents])
             printed, seconds = out.split()[-2:]
-            rows.append(("headless Chromium, same HTML", float(seconds),
-                         int(printed) / float(seconds), chromium_mb))
+            rows.append(row("headless Chromium, same HTML", float(seconds),
+                            int(printed) / float(seconds), chromium_mb))
         if not (args.skip_naive or args.cold_only):
             _, naive_mb, out = measure([sys.executable, "-c", raised + NAIVE, str(root),
                                         *documents])
             naive_pages, naive_seconds = out.split()[-2:]
-            rows.append(("naive loop (one render per document)", float(naive_seconds),
-                         int(naive_pages) / float(naive_seconds), naive_mb))
+            rows.append(row("naive loop (one render per document)", float(naive_seconds),
+                            int(naive_pages) / float(naive_seconds), naive_mb))
         if not args.cold_only:
             rows += measure_rebuilds(build, root, takehome, args.jobs, Path(tmp))
 
