@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,10 @@ SAMPLE = REPO / "content"
 DATA = REPO / "tests" / "data"  # everything the suite reads lives in the repository
 CORPUS = DATA / "corpus"  # real files nobody here wrote, with their sources and licences
 MM = 72 / 25.4  # PDF points per millimetre
+
+# The build cache's signing key (build/trust.py), for every build the tests run, in process or
+# not: without it a build would make one in the user's configuration folder.
+os.environ["TAKEHOME_CACHE_KEY"] = "tests-only-cache-key-" + "0" * 32
 
 
 @pytest.fixture

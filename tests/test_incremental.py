@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from takehome.build import pipeline
-from takehome.build.incremental import CACHE_DIR
+from takehome.build.incremental import CACHE_DIR, Cache
 from takehome.build.jinja import BUILTIN_TEMPLATES
+from takehome.build.join import join_pdfs
 from takehome.build.pipeline import Options, Progress
 from takehome.progress import reporter
 
@@ -61,6 +62,13 @@ def test_each_input_rebuilds_exactly_what_it_affects(project: Path) -> None:
     after = tree_bytes(out)
     assert changed(before, after) == {"intake/students/07-miller-ethan.pdf",
                                       "intake/class-set.pdf", "manifest.json"}
+    # The class set was joined from the last one's unchanged parts: the same bytes as a join
+    # of every copy from scratch.
+    scratch = project / "scratch.pdf"
+    join_pdfs(sorted((out / "intake/students").glob("*.pdf")), True, scratch)
+    assert scratch.read_bytes() == after["intake/class-set.pdf"]
+    last = Cache(project).last_join("intake/class-set.pdf")
+    assert last and last[1]["copied"] == len(list((out / "intake/students").glob("*.pdf"))) - 1
 
     # English text only: the English copies change, the Spanish ones are reused.
     intake = project / "content/intake.yaml"
@@ -120,11 +128,11 @@ def test_corrupt_cache_is_discarded(project: Path) -> None:
     reference = tree_bytes(project / "output")
     pdfs = sorted((project / CACHE_DIR).rglob("*.pdf"))
     pdfs[0].write_bytes(b"%PDF-1.7 garbage")
-    for meta in sorted((project / CACHE_DIR).rglob("v1/??/*.json"))[:2]:
+    for meta in sorted((project / CACHE_DIR).rglob("v2/??/*.json"))[:2]:
         meta.write_text("{not json")
     shutil.rmtree(project / "output")  # so that the build needs its cache again
     report = build(project)
-    assert any("discarded a corrupt cache entry" in str(w) for w in report.warnings)
+    assert any("discarded a cache entry that does not verify" in str(w) for w in report.warnings)
     assert 1 <= len(report.rendered) <= 3
     assert tree_bytes(project / "output") == reference
 

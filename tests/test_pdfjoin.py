@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pypdfium2 as pdfium
@@ -60,3 +62,42 @@ def test_the_same_parts_give_the_same_bytes(tmp_path: Path) -> None:
     join_pdfs(parts, True, tmp_path / "1.pdf")
     join_pdfs(parts, True, tmp_path / "2.pdf")
     assert (tmp_path / "1.pdf").read_bytes() == (tmp_path / "2.pdf").read_bytes()
+
+
+def _digests(parts: list[Path]) -> list[str]:
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in parts]
+
+
+def test_a_join_copies_the_unchanged_parts_of_the_last_one(tmp_path: Path) -> None:
+    names = ["Ana", "Ben", "Chloé", "Dara", "Ema"]
+    parts = [part(tmp_path / f"{n}.pdf", [f"{n} 1"] * (1 + i % 2)) for i, n in enumerate(names)]
+    first: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first)
+
+    # One family's copy changed (same layout, other words): only that part is spelled out again.
+    changed = [*parts[:2], part(tmp_path / "Chloe.pdf", ["Chloe 1"]), *parts[3:]]
+    second: dict[str, Any] = {}
+    pages = join_pdfs(changed, True, tmp_path / "second.pdf", _digests(changed),
+                      previous=(tmp_path / "first.pdf", first), journal=second)
+    join_pdfs(changed, True, tmp_path / "scratch.pdf")
+    assert (tmp_path / "second.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert second["copied"] == 4 and pages == 2 * len(names)
+    text = pdfium.PdfDocument(tmp_path / "second.pdf")[4].get_textpage().get_text_range()
+    assert text.startswith("Chloe 1")
+
+    # A family added in the middle: what follows is numbered anew, and still the same bytes.
+    added = [*changed[:1], part(tmp_path / "Zoe.pdf", ["Zoë 1", "Zoë 2", "Zoë 3"]), *changed[1:]]
+    third: dict[str, Any] = {}
+    join_pdfs(added, True, tmp_path / "third.pdf", _digests(added),
+              previous=(tmp_path / "second.pdf", second), journal=third)
+    join_pdfs(added, True, tmp_path / "scratch.pdf")
+    assert (tmp_path / "third.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert third["copied"] >= 1
+    with pikepdf.open(tmp_path / "third.pdf") as joined:
+        assert joined.check_pdf_syntax() == [] and len(joined.pages) == 2 * len(names) + 4
+
+    # Without duplex the last join's spans do not fit: nothing is copied.
+    fourth: dict[str, Any] = {}
+    join_pdfs(added, False, tmp_path / "fourth.pdf", _digests(added),
+              previous=(tmp_path / "third.pdf", third), journal=fourth)
+    assert fourth["copied"] == 0

@@ -6,7 +6,6 @@ from the systems' public column lists (see tests/data/rosters/SOURCES.md)."""
 
 from __future__ import annotations
 
-import re
 import shutil
 import zipfile
 from pathlib import Path

@@ -4,6 +4,7 @@ glyphs at the same places (within 0.5 pt) and the same pixels."""
 from __future__ import annotations
 
 import io
+import shutil
 from collections import defaultdict
 from dataclasses import replace
 
@@ -81,13 +82,37 @@ def test_stamped_copies_print_as_full_layouts(sample_batches) -> None:
     assert fast_ones >= 0.95 * copies, (fast_ones, copies)
 
 
+def _with_long_names(members: list[Rendered], batch: Batch, repeats: dict[int, int]) -> Batch:
+    """The batch with copy i's name written repeats[i] times over (its words then wrap)."""
+    records = list(batch.records)
+    for i, count in repeats.items():
+        name = members[i].job.subject
+        long_name = " ".join([name] * count)
+        records[i] = replace(records[i], fields=tuple(w.replace(name, long_name)
+                                                      for w in records[i].fields))
+    return replace(batch, records=tuple(records))
+
+
+def test_a_name_that_wraps_is_stamped_on_a_base_laid_out_for_it(sample_batches) -> None:
+    """Copies whose words take two or three lines are stamped on the base laid out with that
+    many placeholder lines in the field, and print what a full layout prints."""
+    for prefix in ("welcome/", "intake/"):
+        members, batch = next((m, b) for m, b in sample_batches
+                              if m[0].job.output.startswith(prefix) and len(m) > 3)
+        batch = _with_long_names(members, batch, {0: 4, 1: 4, 2: 5})
+        fast, full = typeset(batch), typeset(replace(batch, base=None))
+        for i, (a, b) in enumerate(zip(fast, full, strict=True)):
+            assert stamped(a.pdf), (prefix, i)
+            assert_same_print(a.pdf, b.pdf, f"{prefix} copy {i}")
+        text = pdfium.PdfDocument(fast[2].pdf)[0].get_textpage().get_text_range()
+        assert text.count(members[2].job.subject.split()[-1]) >= 5
+
+
 def test_a_name_too_long_for_its_field_is_laid_out_in_full(sample_batches) -> None:
     members, batch = next((m, b) for m, b in sample_batches
                           if m[0].job.output.startswith("welcome/") and len(m) > 1)
     name = members[0].job.subject
-    long_name = " ".join([name] * 12)  # wraps the greeting onto a second line
-    words = tuple(w.replace(name, long_name) for w in batch.records[0].fields)
-    batch = replace(batch, records=(replace(batch.records[0], fields=words), *batch.records[1:]))
+    batch = _with_long_names(members, batch, {0: 40})  # more lines than stamping takes on
     fast, full = typeset(batch), typeset(replace(batch, base=None))
     assert not stamped(fast[0].pdf) and stamped(fast[1].pdf)
     assert_same_print(fast[0].pdf, full[0].pdf, "long name")
@@ -121,3 +146,24 @@ def test_split_fields_blanks_only_plain_text_fields() -> None:
     assert 'data-field="0"' in base and 'data-field="1" title="t"' in base
     assert join_fields(base, words) == ('<p class="a" data-field>Ana &amp; Ben</p><p data-field>'
                                         '<b>x</b></p><div data-field title="t">Zoë</div>')
+
+
+def test_a_base_read_back_from_the_cache_stamps_the_same_bytes(sample_batches, tmp_path,
+                                                               monkeypatch) -> None:
+    """Bases are kept in the build cache for other processes and later builds: a copy
+    stamped on one read back is the copy stamped on one laid out now."""
+    from takehome.build.typeset import stamp
+
+    _, batch = next((m, b) for m, b in sample_batches if m[0].job.output.startswith("intake/"))
+    shutil.copytree(SAMPLE, tmp_path / "content")  # a project of its own, with its own cache
+    batch = replace(batch, records=batch.records[:2], base_dir=tmp_path)
+    stamp._base.cache_clear()
+    laid_out = typeset(batch)
+    stamp._base.cache_clear()
+
+    def no_layout(*args: object) -> None:
+        raise AssertionError("the base was laid out again")
+
+    monkeypatch.setattr(stamp, "_lay_out_base", no_layout)
+    assert [r.pdf for r in typeset(batch)] == [r.pdf for r in laid_out]
+    assert all(stamped(r.pdf) for r in laid_out)

@@ -4,6 +4,7 @@ elsewhere."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import IO, Any
@@ -11,7 +12,7 @@ from typing import IO, Any
 import click
 
 from . import __version__, progress, scaffold
-from .build import pipeline
+from .build import pipeline, shards
 from .build.incremental import Cache
 from .errors import BuildError, ContentError, Problem, display_path, raise_if_any, warnings_report
 from .project import find_root
@@ -117,10 +118,15 @@ def _shard(_ctx: click.Context, _param: click.Parameter,
            value: str | None) -> tuple[int, int] | None:
     if value is None:
         return None
+    if value == "auto":
+        try:
+            return shards.from_environment(os.environ)
+        except shards.NoShard as exc:
+            raise click.BadParameter(str(exc)) from None
     try:
         k, n = (int(x) for x in value.split("/"))
     except ValueError:
-        raise click.BadParameter("use K/N, e.g. 2/4") from None
+        raise click.BadParameter("use K/N, e.g. 2/4, or auto") from None
     if not 1 <= k <= n:
         raise click.BadParameter("K must be between 1 and N")
     return k, n
@@ -135,14 +141,20 @@ def _shard(_ctx: click.Context, _param: click.Parameter,
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Typesetting processes (default: one per core).")
 @click.option("--shard", callback=_shard, metavar="K/N",
-              help="Typeset only the K-th of N parts into the cache (see the README).")
+              help="Typeset only the K-th of N parts into the cache; `auto`: K and N from a "
+                   "Slurm array or Kubernetes Indexed Job (see docs/scale-out.md).")
+@click.option("--join", is_flag=True,
+              help="Write the output from what the shards left in the cache, typesetting "
+                   "nothing; fails naming the shards whose documents are missing.")
 @click.option("--watch", is_flag=True, help="Rebuild whenever a content or template file changes.")
 @strict_option
 @debug_option
 def build(directory: Path, output: Path | None, only: tuple[str, ...], jobs: int,
-          shard: tuple[int, int] | None, watch: bool, strict: bool) -> None:
+          shard: tuple[int, int] | None, join: bool, watch: bool, strict: bool) -> None:
     """Render the project's documents into PDFs."""
-    options = pipeline.Options(output=output, only=only, jobs=jobs, shard=shard,
+    if sum((shard is not None, join, watch)) > 1:
+        raise click.UsageError("--shard, --join and --watch cannot be used together")
+    options = pipeline.Options(output=output, only=only, jobs=jobs, shard=shard, join=join,
                                progress=progress.reporter(), strict=strict)
     if watch:
         from .watch import watch as run_watch

@@ -20,13 +20,15 @@ from typing import Any
 
 from .. import __version__, fonts
 from ..errors import Problem
+from . import trust
 from .digest import file_sha256, key_of
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
 from .write import MANIFEST, read_manifest
 
 CACHE_DIR = ".takehome-cache"
-FORMAT = "1"  # bump when the layout of entries changes
+FORMAT = "2"  # bump when the layout of entries changes
+_FACTS = ("key", "pages", "sha256", "warnings", "extra")  # what an entry's signature covers
 
 
 @dataclass
@@ -50,35 +52,48 @@ class Cache:
         return folder / f"{key}.pdf", folder / f"{key}.json"
 
     def get(self, key: str) -> tuple[Cached, list[str]] | None:
-        """The entry and its recorded warnings, or None when absent or corrupt."""
+        """The entry and its recorded warnings, or None when absent or when it does not verify
+        (its PDF changed, or its record was not signed with this user's key: see trust.py)."""
+        found = self.get_with(key)
+        return None if found is None else (found[0], found[1])
+
+    def get_with(self, key: str) -> tuple[Cached, list[str], dict[str, Any]] | None:
+        """As get, with the facts the entry was stored with (`extra` of put_file)."""
         pdf_path, meta_path = self._paths(key)
-        if not meta_path.exists():
-            return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            if file_sha256(pdf_path) != meta["sha256"] or meta["key"] != key:
-                raise ValueError("checksum mismatch")
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError):
+            meta = None
+        try:
+            facts = {name: meta[name] for name in _FACTS}
+            if (meta["key"] != key or not trust.verify(facts, meta["signature"])
+                    or file_sha256(pdf_path) != meta["sha256"]):
+                raise ValueError("does not verify")
             entry = Cached(key, int(meta["pages"]), meta["sha256"])
-            return entry, [str(w) for w in meta.get("warnings", [])]
+            return entry, [str(w) for w in meta["warnings"]], dict(meta["extra"])
         except (OSError, ValueError, KeyError, TypeError):
+            # Never used, and not deleted either: a shard writing it now may be half way, and
+            # rendering it again overwrites it.
             self.discarded.append(key)
-            for path in (pdf_path, meta_path):
-                with contextlib.suppress(OSError):
-                    path.unlink()
             return None
 
-    def put(self, key: str, result: Typeset) -> Cached:
+    def put(self, key: str, result: Typeset, extra: dict[str, Any] | None = None) -> Cached:
         """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
         def write(path: Path) -> int:
             path.write_bytes(result.pdf)
             return result.pages
 
-        return self.put_file(key, write, result.warnings)
+        return self.put_file(key, write, result.warnings, extra)
 
     def put_file(self, key: str, write: Callable[[Path], int],
-                 warnings: list[str] | None = None) -> Cached:
+                 warnings: list[str] | None = None, extra: dict[str, Any] | None = None) -> Cached:
         """Store a PDF that `write` writes to the path it is given (returning its page count),
-        so that a large one never has to be held in memory; the metadata file goes last."""
+        so that a large one never has to be held in memory; the signed record goes last, so a
+        half-written entry never verifies. Entries are content-addressed: writers of one key at
+        the same time (shards on a shared folder) write the same bytes, each renamed into place
+        whole."""
         pdf_path, meta_path = self._paths(key)
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=pdf_path.parent)
@@ -91,21 +106,58 @@ class Cache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        meta = {"key": key, "pages": pages, "sha256": digest, "warnings": warnings or []}
+        facts = {"key": key, "pages": pages, "sha256": digest, "warnings": warnings or [],
+                 "extra": extra or {}}
+        meta = {**facts, "signature": trust.sign(facts)}
         _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
         return Cached(key, pages, digest)
 
     def last_build(self, key: str) -> dict[str, Any] | None:
-        """What the last build with these options recorded (see BuildRecord), if anything."""
-        try:
-            record = json.loads((self.root / "builds" / f"{key}.json").read_text("utf-8"))
-            return record if isinstance(record, dict) else None
-        except (OSError, ValueError):
-            return None
+        """What the last build with these options recorded (see BuildRecord), if anything
+        (records are signed as entries are: one that does not verify is ignored)."""
+        return self._signed(self.root / "builds" / f"{key}.json")
 
     def record_build(self, key: str, record: dict[str, Any]) -> None:
-        (self.root / "builds").mkdir(parents=True, exist_ok=True)
-        _atomic_write(self.root / "builds" / f"{key}.json", json.dumps(record).encode("utf-8"))
+        self._put_signed(self.root / "builds" / f"{key}.json", record)
+
+    def _signed(self, path: Path) -> dict[str, Any] | None:
+        try:
+            signed = json.loads(path.read_text("utf-8"))
+            if isinstance(signed, dict) and trust.verify(signed["record"], signed["signature"]):
+                record = signed["record"]
+                return record if isinstance(record, dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        return None
+
+    def _put_signed(self, path: Path, record: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        signed = {"record": record, "signature": trust.sign(record)}
+        _atomic_write(path, json.dumps(signed).encode("utf-8"))
+
+    def last_join(self, output: str) -> tuple[Cached, dict[str, Any]] | None:
+        """The last joined file of the class set `output`, and its journal (see join.py)."""
+        record = self._signed(self.root / "joins" / f"{key_of(output)}.json")
+        found = self.get_with(str(record.get("key"))) if record else None
+        return (found[0], found[2]) if found else None
+
+    def note_join(self, output: str, key: str) -> None:
+        self._put_signed(self.root / "joins" / f"{key_of(output)}.json", {"key": key})
+
+    def record_shard(self, shard: tuple[int, int], outputs: int) -> None:
+        """Note that shard K/N has put its documents in the cache (for `build --join`)."""
+        k, n = shard
+        self._put_signed(self.root / "shards" / f"{k}-of-{n}.json",
+                         {"shard": [k, n], "outputs": outputs})
+
+    def shard_counts(self) -> list[int]:
+        """The N of the shards K/N that recorded their work here, the most recent first."""
+        found = []
+        for path in (self.root / "shards").glob("*-of-*.json"):
+            record = self._signed(path)
+            with contextlib.suppress(OSError, KeyError, TypeError, ValueError):
+                found.append((path.stat().st_mtime, int(record["shard"][1])))  # type: ignore[index]
+        return list(dict.fromkeys(n for _, n in sorted(found, reverse=True)))
 
     def path(self, entry: Cached) -> Path:
         return self._paths(entry.key)[0]

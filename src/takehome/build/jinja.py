@@ -13,7 +13,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +137,7 @@ def _listing(ctx: jinja2.runtime.Context, values: list[Any], style: str = "stand
                        locale=ctx["lang"])
 
 
+@lru_cache(maxsize=64)  # the same school web address on every family's sheet
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
     """A vector QR code as inline SVG, sized in millimetres."""
     qr = segno.make(data, error="m")

@@ -5,36 +5,122 @@ an object in qpdf, 1.2 GB for a 2,000-family packet class set. Here each part is
 (pikepdf reads it and spells every value), the objects its pages use are written out at once
 under new numbers, and only the page numbers and file offsets are kept for the page tree and
 the cross-reference table written at the end. Memory does not grow with the roster.
+
+A part's objects are written the same way whenever its bytes and its first object number are
+the same, so a join keeps a journal of where each part lies in the file (signed with the cache
+entry, see incremental.py); the next join of the same class set copies the bytes of every part
+that has not changed from the last joined file instead of spelling them out again. One family's
+changed row re-joins one part; the file is the same, byte for byte, as a join from scratch.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pikepdf
+
+from .digest import key_of
+
+if TYPE_CHECKING:
+    from .incremental import Cache, Cached
+    from .plan import Assembly
+
+def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
+    """An assembly's joined PDF: from the cache, or joined now (lending the unchanged parts'
+    bytes of the last join of the same file) and cached."""
+    parts = [entries[p] for p in step.parts]
+    digests = [p.sha256 for p in parts]
+    key = key_of("join", str(step.duplex), *digests)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    last = cache.last_join(step.output)
+    previous = (cache.path(last[0]), last[1]) if last else None
+    journal: dict[str, Any] = {}
+    made = cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex,
+                                       digests=digests, previous=previous, journal=journal),
+                          extra=journal)
+    cache.note_join(step.output, key)
+    return made
+
 
 # Kept from a page's ancestors in its part: the joined file has a page tree of its own.
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
 
 
-def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path) -> int:
+def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path,
+              digests: Sequence[str] = (), previous: tuple[Path, dict[str, Any]] | None = None,
+              journal: dict[str, Any] | None = None) -> int:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
-    `duplex` (so every part starts on a new sheet); returns the page count."""
-    with target.open("wb") as fh:
+    `duplex` (so every part starts on a new sheet); returns the page count. With the parts'
+    sha256 `digests`: `previous` (a file this function joined, and its journal) lends the
+    bytes of the parts it shares, and `journal` is filled in for the next join."""
+    old = _Previous(*previous) if previous and digests and previous[1].get("duplex") == duplex \
+        else None
+    spans: list[list[Any]] = []
+    with target.open("wb") as fh, old or contextlib.nullcontext():
         joined = _Writer(fh)
-        for path in parts:
-            with pikepdf.open(path) as part:
-                joined.part(part)
-                if duplex and len(part.pages) % 2:
-                    joined.blank(part.pages[-1].mediabox)
-        joined.finish()
+        for i, path in enumerate(parts):
+            start, first, pages = fh.tell(), len(joined.offsets) + 1, len(joined.kids)
+            span = old.span(digests[i], first) if old else None
+            if span is not None and old is not None:
+                joined.copy(old, span)
+            else:
+                with pikepdf.open(path) as part:
+                    joined.part(part)
+                    if duplex and len(part.pages) % 2:
+                        joined.blank(part.pages[-1].mediabox)
+            if digests:
+                spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
+                              joined.kids[pages:]])
+        xref = joined.finish()
+        if journal is not None:
+            journal.update(duplex=duplex, parts=spans, xref=xref, size=len(joined.offsets) + 1,
+                           copied=old.copied if old else 0)
         return len(joined.kids)
+
+
+class _Previous:
+    """A file join_pdfs wrote, and its journal: where each of its parts lies."""
+
+    def __init__(self, path: Path, journal: dict[str, Any]) -> None:
+        self.fh = path.open("rb")
+        self.journal = journal
+        self.spans = {(s[0], s[1]): s for s in journal["parts"]}
+        self._offsets: list[int] = []
+        self.copied = 0
+
+    def __enter__(self) -> _Previous:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.fh.close()
+
+    def span(self, digest: str, first: int) -> list[Any] | None:
+        """Where the part with this sha256 lies, if it was written from object `first` on."""
+        return self.spans.get((digest, first))
+
+    def offsets(self) -> list[int]:
+        """The old file's object offsets, by object number (0: the free entry)."""
+        if not self._offsets:
+            size = int(self.journal["size"])
+            self.fh.seek(int(self.journal["xref"]) + len(b"xref\n0 %d\n" % size))
+            table = self.fh.read(20 * size)
+            self._offsets = [int(table[i:i + 10]) for i in range(0, len(table), 20)]
+        return self._offsets
+
+    def read(self, start: int, end: int) -> bytes:
+        self.fh.seek(start)
+        self.copied += 1
+        return self.fh.read(end - start)
 
 
 class _Writer:
@@ -70,13 +156,23 @@ class _Writer:
             obj = self.queue.popleft()
             self._object(self.numbers[obj.objgen], self._body(obj))
 
+    def copy(self, old: _Previous, span: list[Any]) -> None:
+        """A part as the previous join wrote it, from the same object number on."""
+        _, first, after, start, end, kids = span
+        data = old.read(start, end)
+        shift = self.fh.tell() - start
+        self.offsets += [offset + shift for offset in old.offsets()[first:after]]
+        self.kids += kids
+        self._write(data)
+
     def blank(self, box: Any) -> None:
         number = self._number()
         self.kids.append(number)
         self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources << >> >>"
                      % (PAGES, self._value(box)))
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """The page tree, catalog and cross-reference table; returns the table's offset."""
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._object(PAGES, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(self.kids)))
         self._object(CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % PAGES)
@@ -89,6 +185,7 @@ class _Writer:
                     b"/Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
                     % (len(self.offsets) + 1, table, len(self.offsets) + 1, CATALOG, info,
                        identifier, identifier, xref))
+        return xref
 
     def _ref(self, obj: Any) -> int:
         if obj.objgen not in self.numbers:

@@ -14,9 +14,10 @@ from pathlib import Path
 from ..errors import Problem, Problems, raise_if_any
 from ..paper import Paper
 from ..project import Project, find_root
-from . import load, plan, render, typeset, write
+from . import load, plan, render, trust, typeset, write
 from .incremental import BuildRecord, Cache, Recorded
 from .plan import Job
+from .shards import missing_shards as shards_of
 from .typeset import Progress, Typesetting
 
 __all__ = ["BuildReport", "Options", "Progress", "build", "check", "load_project", "typeset_jobs"]
@@ -28,6 +29,7 @@ class Options:
     only: tuple[str, ...] = ()  # document names (or folders of them) to build
     jobs: int = 0  # typesetting processes; 0: one per core
     shard: tuple[int, int] | None = None  # (k, n): typeset the k-th of n parts into the cache
+    join: bool = False  # typeset nothing: write output/ from what the shards left in the cache
     progress: Callable[[Progress], None] | None = None
     outputs: tuple[str, ...] = ()  # only these files (and the parts they join); others are kept
     paper: Paper | None = None  # lay every document out for this paper instead of the settings'
@@ -59,6 +61,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     started = time.perf_counter()
     root = find_root(root)
     output = options.output or root / "output"
+    trust.secret()  # a key that cannot be had stops the build before any work
     cache = Cache(root)
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:
@@ -72,11 +75,16 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     pages = render.render(project, planned, problems, options.ink_saver)
     problems.raise_if_errors(options.strict)
 
-    how = Typesetting(options.jobs, options.shard, options.ink_saver, options.progress, started)
+    how = Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
+                      options.progress, started)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
+    if made.missing:
+        problems.error(_missing(made.missing, cache.shard_counts()))
     problems.raise_if_errors(options.strict)
     report = BuildReport(rendered=made.typeset, reused=made.reused, warnings=problems.warnings)
-    if options.shard is None:
+    if options.shard is not None:
+        cache.record_shard(options.shard, len(made.typeset))
+    else:
         replaces = set() if options.outputs else planned.documents if options.only else None
         written = write.write(planned, made.entries, pages.files, cache, output, replaces)
         report.files, report.pages = written.files, written.pages
@@ -84,6 +92,21 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _missing(outputs: list[str], counts: list[int]) -> str:
+    """Which shards have not left their documents in the cache (for `build --join`)."""
+    example = f" (e.g. {sorted(outputs)[0]})"
+    if not counts:
+        return (f"{len(outputs)} documents are not in the cache{example} and no shard has "
+                "recorded its work here with this cache key: run `takehome build --shard K/N` "
+                "for every K first")
+    shards = shards_of(outputs, counts[0])
+    many = len(shards) > 1
+    return (f"{len(outputs)} documents are not in the cache{example}: "
+            f"shard{'s' if many else ''} {', '.join(shards)} {'have' if many else 'has'} not "
+            f"left {'their' if many else 'its'} documents; run {'them' if many else 'it'} "
+            "(with the same cache key), then join again")
 
 
 def check(root: Path, strict: bool = False) -> tuple[Project, list[Problem]]:

@@ -22,6 +22,8 @@ class Record:
     # empty) and the words of its `data-field` elements: see stamp.py.
     base: str = ""
     fields: tuple[str, ...] = ()
+    # The project files it shows, with their hashes ("ref=sha256"): part of its base's key.
+    shows: tuple[str, ...] = ()
 
     @property
     def markup(self) -> str:
@@ -89,3 +91,16 @@ def join_fields(base: str, words: tuple[str, ...]) -> str:
     """The page split_fields split: each placeholder replaced by its words again."""
     return _BLANK.sub(lambda m: f"<{m[1]}{m[2]} data-field{m[4]}>{words[int(m[3])]}</{m[1]}>",
                       base)
+
+
+def with_lines(base: str, lines: dict[int, int]) -> str:
+    """A base whose field `n` holds a placeholder of `lines[n]` lines (1 when not given): the
+    page as laid out for copies whose words take that many lines in those fields."""
+    def blank(m: re.Match[str]) -> str:
+        count = lines.get(int(m[3]), 1)
+        if count == 1:
+            return m[0]
+        return (f'<{m[1]}{m[2]} data-field="{m[3]}"{m[4]}><span style="visibility: hidden">'
+                + "<br>".join(["X"] * count) + f"</span></{m[1]}>")
+
+    return _BLANK.sub(blank, base)

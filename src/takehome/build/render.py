@@ -4,13 +4,17 @@ every file that is not typeset -> its bytes."""
 from __future__ import annotations
 
 import html as htmllib
+import multiprocessing
+import os
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import fonts, inksaver
-from ..errors import Problems
+from ..errors import Problem, Problems
 from ..project import Project
-from .digest import key_of
+from .digest import key_of, sha256
 from .incremental import assets, engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
@@ -34,40 +38,107 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     """Render every job and file of `plan`; template errors go to `problems`."""
     renderer = Renderer(project.templates)
     pages = Pages(files=_files(renderer, plan, problems))
-    stylesheets: dict[tuple[tuple[str, ...], str], str] = {}
+    # Each stylesheet once: its text, a digest of it for the keys, and the files it shows.
+    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str, set[str]]] = {}
     engine = engine_fingerprint()
     bases: dict[str, str] = {}
     grey = ("greyscale",) if ink_saver else ()  # images are drawn in grey
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
-    for job in plan.jobs:
+    missing: dict[str, list[str]] = {}  # a shared base's characters no font has
+    whole: dict[tuple[str, str], str] = {}  # a shared base with its words set whole
+    # Where the font packages are installed is not part of a key (their versions are): shard
+    # machines with takehome installed elsewhere share entries.
+    installed = [d.as_uri() for d in fonts.directories()]
+    for job, body in zip(plan.jobs, _bodies(renderer, plan.jobs), strict=True):
         try:
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
-                stylesheets[key] = _stylesheet(renderer, project, job, ink_saver)
-            body = renderer.render(job.template, job.context)
+                made = _stylesheet(renderer, project, job, ink_saver)
+                stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")),
+                                    set(assets(project.root, made, pages.shown)))
         except TemplateProblem as exc:
             problems.add(exc.problem)
             continue
-        css = stylesheets[key]
-        _warn_missing_characters(job, body, font, reported, problems)
+        if isinstance(body, Problem):
+            problems.add(body)
+            continue
+        css, css_digest, css_refs = stylesheets[key]
         # A personalised copy is kept as a base shared with the other copies and its words,
         # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
-        base, words = (body, ()) if job.tagged or job.forms else split_fields(body)
+        base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
         # No word in two fonts: done on the base and on each field's words alike, so that a
-        # stamped copy and a full layout get the same HTML.
-        base = fonts.whole_words(base, job.lang, font)
+        # stamped copy and a full layout get the same HTML (each shared base once).
+        if (base, job.lang) not in whole:
+            whole[(base, job.lang)] = fonts.whole_words(base, job.lang, font)
+        base = whole[(base, job.lang)]
         words = tuple(fonts.whole_words(w, job.lang, font) for w in words)
         body = join_fields(base, words) if words else base
-        record = Record(body, job.lang, job.title, job.max_pages)
-        refs = assets(project.root, body + css, pages.shown)
-        cache_key = key_of(engine, css, body, job.lang, job.title, str(job.max_pages),
+        if base not in missing:
+            missing[base] = fonts.missing_characters(_text(base), font)
+        _warn_missing_characters(job, missing[base] + fonts.missing_characters(
+            htmllib.unescape(" ".join(words)), font), reported, problems)
+        refs = sorted(set(assets(project.root, body, pages.shown)) | css_refs)
+        cache_key = key_of(engine, css_digest, body, job.lang, job.title, str(job.max_pages),
                            str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
-        if words:
-            record = Record("", job.lang, job.title, job.max_pages,
-                            bases.setdefault(base, base), words)
+        record = (Record("", job.lang, job.title, job.max_pages, bases.setdefault(base, base),
+                         words, tuple(refs)) if words
+                  else Record(body, job.lang, job.title, job.max_pages))
         pages.rendered.append(Rendered(job, record, css, cache_key))
     return pages
+
+
+PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
+_WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
+
+
+def _body(renderer: Renderer, job: Job) -> str | Problem:
+    try:
+        return renderer.render(job.template, job.context)
+    except TemplateProblem as exc:
+        return exc.problem
+
+
+def _render_range(span: tuple[int, int]) -> list[str | Problem]:
+    assert _WORK is not None
+    renderer, jobs = _WORK
+    return [_body(renderer, job) for job in jobs[span[0]:span[1]]]
+
+
+def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
+    """Every job's HTML (or what is wrong with its template), in order, each let go by the
+    caller before the next shares come (a roster of thousands never holds every page). Many
+    jobs are rendered by one forked process per core, each a share of them, from a process
+    that has compiled every template once; never from a process running other threads (fork
+    copies only this one), and not where fork does not exist."""
+    global _WORK
+    cores = min(os.cpu_count() or 1, 8)
+    if (cores < 2 or len(jobs) < PARALLEL_JOBS or threading.active_count() > 1
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        yield from (_body(renderer, job) for job in jobs)
+        return
+    early: dict[int, str | Problem] = {}
+    seen: set[tuple[str, str]] = set()
+    for i, job in enumerate(jobs):  # each template compiled here, once, for all the processes
+        if (job.template, job.lang) not in seen:
+            seen.add((job.template, job.lang))
+            early[i] = _body(renderer, job)
+    size = -(-len(jobs) // (8 * cores))  # shares small enough to keep every core busy to the end
+    spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+    _WORK = (renderer, jobs)
+    try:
+        with multiprocessing.get_context("fork").Pool(cores) as pool:
+            for (start, _), done in zip(spans, pool.imap(_render_range, spans), strict=True):
+                for i, body in enumerate(done, start):
+                    yield early.pop(i, body)
+    finally:
+        _WORK = None
+
+
+def _portable(css: str, installed: list[str]) -> str:
+    for uri in installed:
+        css = css.replace(uri, "fonts:")
+    return css
 
 
 def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool) -> str:
@@ -80,11 +151,14 @@ def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool)
     return inksaver.grey_css(css) if ink_saver else css
 
 
-def _warn_missing_characters(job: Job, body: str, font: str, reported: set[tuple[str, str]],
+def _text(html: str) -> str:
+    return htmllib.unescape(_TAG.sub(" ", html))
+
+
+def _warn_missing_characters(job: Job, chars: list[str], reported: set[tuple[str, str]],
                              problems: Problems) -> None:
     """A character no font of the stack has would print as an empty box: say whose it is."""
-    text = htmllib.unescape(_TAG.sub(" ", body))
-    for char in fonts.missing_characters(text, font):
+    for char in dict.fromkeys(chars):
         if (job.subject, char) not in reported:
             reported.add((job.subject, char))
             who = f" for {job.subject}" if job.subject else ""

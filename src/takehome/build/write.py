@@ -10,13 +10,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import BuildError, Problem
-from .digest import key_of, sha256
-from .join import join_pdfs
+from .digest import sha256
+from .join import joined
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
@@ -152,7 +151,7 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
                 writer.add_data(step.output, files[step.output], {**entry, "pages": 0})
                 written.files += 1
                 continue
-            made = (_joined(step, entries, cache) if isinstance(step, Assembly)
+            made = (joined(step, entries, cache) if isinstance(step, Assembly)
                     else entries[step.output])
             writer.add(step.output, made.sha256, cache.path(made), {**entry, "pages": made.pages})
             written.files += 1
@@ -167,13 +166,3 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
         writer.abort()
         raise
     return written
-
-
-def _joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
-    """An assembly's joined PDF, from the cache or joined now (and cached)."""
-    parts = [entries[p] for p in step.parts]
-    key = key_of("join", str(step.duplex), *(p.sha256 for p in parts))
-    hit = cache.get(key)
-    if hit is not None:
-        return hit[0]
-    return cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex))

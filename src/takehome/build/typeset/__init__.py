@@ -7,7 +7,6 @@ their fields share a base and are stamped, see stamp.py) and typeset in worker p
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -21,8 +20,10 @@ from types import ModuleType
 
 from ... import fonts
 from ...errors import Problems
+from .. import trust
 from ..incremental import Cache, Cached
 from ..records import Batch, Rendered, Typeset
+from ..shards import in_shard
 
 BATCH_RECORDS = 12  # records per WeasyPrint pass: small enough to keep both cores busy to the
 # end and memory bounded (about 1 MB a page), large enough that a pass costs little extra
@@ -30,6 +31,7 @@ STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
 # A worker is replaced after this many batches, so that what WeasyPrint keeps from pass to pass
 # cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
 TASKS_PER_WORKER = 32
+SMALL = 8  # records: typeset in this process
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Typesetting:
 
     jobs: int = 0  # processes; 0: one per core
     shard: tuple[int, int] | None = None  # (k, n): only the k-th of n parts
+    nothing: bool = False  # typeset nothing: what the cache lacks is only listed (build --join)
     greyscale: bool = False
     progress: Callable[[Progress], None] | None = None
     started: float = field(default_factory=time.perf_counter)
@@ -60,6 +63,7 @@ class Results:
     entries: dict[str, Cached] = field(default_factory=dict)  # output -> cache entry
     typeset: list[str] = field(default_factory=list)  # outputs typeset by this run
     reused: int = 0  # taken from the cache
+    missing: list[str] = field(default_factory=list)  # outputs not typeset (how.nothing)
 
 
 def load_engine() -> ModuleType:
@@ -98,7 +102,12 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
         for message in warnings:
             problems.warn(f"{r.job.output}: {message}")
     for key in cache.discarded:
-        problems.warn(f"discarded a corrupt cache entry ({key[:12]}); it was rendered again")
+        problems.warn(f"discarded a cache entry that does not verify ({key[:12]}): changed "
+                      "since it was made, or made with another cache key; "
+                      + ("not used" if how.nothing else "it was rendered again"))
+    if how.nothing:
+        result.missing = [r.job.output for r in missing]
+        missing = []
     planned = batches(missing, base_dir, how.greyscale)
     total, done, pages = len(result.entries) + len(missing), len(result.entries), 0
     for index, results in typeset_all([b for _, b in planned], how.jobs or os.cpu_count() or 1):
@@ -118,14 +127,6 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
     return result
 
 
-def in_shard(output: str, shard: tuple[int, int] | None) -> bool:
-    """Whether `output` is in the k-th of n parts (a fixed split by its name)."""
-    if shard is None:
-        return True
-    k, n = shard
-    return int(hashlib.sha256(output.encode()).hexdigest()[:8], 16) % n == k - 1
-
-
 def batches(rendered: list[Rendered], base_dir: Path,
             greyscale: bool = False) -> list[tuple[list[Rendered], Batch]]:
     """Group jobs into bounded WeasyPrint passes: copies that differ only in their fields share
@@ -138,19 +139,23 @@ def batches(rendered: list[Rendered], base_dir: Path,
         alone = r.job.output if r.job.alone and not base else ""  # a base is laid out alone
         groups[(r.css, r.job.tagged, r.job.forms, alone, base, r.record.lang if base else "")
                ].append(r)
-    out = []
+    chunks = []
     for (css, tagged, forms, _, base, _), members in groups.items():
         size = STAMP_RECORDS if base else BATCH_RECORDS
-        for start in range(0, len(members), size):
-            chunk = members[start:start + size]
-            out.append((chunk, Batch(tuple(r.record for r in chunk), css, base_dir, tagged, forms,
-                                     greyscale, base or None)))
-    return out
+        chunks.append([(members[start:start + size], Batch(
+            tuple(r.record for r in members[start:start + size]), css, base_dir, tagged, forms,
+            greyscale, base or None)) for start in range(0, len(members), size)])
+    # Taken in turns, group by group: the first batches of a run start on different bases, and
+    # by the time a process needs another base, another process has put it in the cache.
+    return [b for turn in itertools.zip_longest(*chunks) for b in turn if b is not None]
 
 
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
     """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
-    if jobs <= 1 or len(batches) <= 1:
+    # A few documents (one family's row, one edited page) are typeset at once in this process,
+    # whose stylesheets and fonts stay loaded from build to build (--watch, serve): starting
+    # workers would cost more than the work.
+    if jobs <= 1 or len(batches) <= 1 or sum(len(b.records) for b in batches) <= SMALL:
         for i, batch in enumerate(batches):
             yield i, typeset(batch)
         return
@@ -164,7 +169,8 @@ def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typ
     workers = min(jobs, len(batches))
     waiting = iter(enumerate(batches))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             max_tasks_per_child=TASKS_PER_WORKER) as pool:
+                             max_tasks_per_child=TASKS_PER_WORKER, initializer=trust.use,
+                             initargs=(trust.secret(),)) as pool:
         # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
         running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
         try:

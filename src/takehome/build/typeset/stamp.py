@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,9 @@ import tinycss2
 from weasyprint import CSS, HTML
 
 from ... import fonts, i18n
-from ..records import Batch, Record, Typeset
+from ..digest import key_of
+from ..incremental import Cache, engine_fingerprint
+from ..records import Batch, Record, Typeset, with_lines
 from .engine import (
     FIT_TOLERANCE_PX,
     LocalFetcher,
@@ -42,6 +44,8 @@ from .engine import (
 )
 
 SAME_PX = 0.01  # layout arithmetic, not a different height
+MAX_LINES = 4  # a field's words on more lines than this are laid out in full
+Lines = tuple[tuple[int, int], ...]  # (field, lines) for each field not on one line
 BASES_KEPT = 16  # laid-out bases each process keeps (a few KB to a few hundred KB each)
 
 
@@ -75,14 +79,30 @@ class Base:
 
 
 def typeset_stamped(batch: Batch) -> list[Typeset]:
-    """Each record of a batch sharing `batch.base`: stamped when faithful, laid out otherwise."""
+    """Each record of a batch sharing `batch.base`: stamped when faithful, laid out otherwise.
+
+    A copy whose words wrap onto more lines than a field's blank (a long name on a card) is
+    stamped on the base laid out with that many placeholder lines in that field: one more
+    layout for all the copies that wrap alike, instead of a full layout for each."""
     assert batch.base is not None
     first = batch.records[0]
-    base = _base(batch.base, batch.css, batch.base_dir, batch.greyscale, first.lang,
-                 first.max_pages)
     results: dict[int, Typeset] = {}
-    if base is not None:
-        results = _stamped(batch, base)
+    pending: dict[Lines, list[int]] = {(): list(range(len(batch.records)))}
+    tried: set[Lines] = set()
+    while pending:
+        lines, members = pending.popitem()
+        tried.add(lines)
+        how = (batch.css, batch.base_dir, batch.greyscale, first.lang, first.max_pages,
+               first.shows)
+        base = _base(with_lines(batch.base, dict(lines)), *how)
+        if base is None:
+            continue
+        done, wrapped = _stamped(replace(batch, records=tuple(batch.records[i] for i in members)),
+                                 base)
+        results.update((members[j], typeset) for j, typeset in done.items())
+        for j, layout in wrapped.items():
+            if layout not in tried:
+                pending.setdefault(layout, []).append(members[j])
     missing = [i for i in range(len(batch.records)) if i not in results]
     if missing:
         again = replace(batch, records=tuple(batch.records[i] for i in missing), base=None)
@@ -92,8 +112,31 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
 
 @lru_cache(maxsize=BASES_KEPT)
 def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
-          max_pages: int | None) -> Base | None:
-    """A base laid out and written (once per process), or None if it cannot be stamped."""
+          max_pages: int | None, shows: tuple[str, ...]) -> Base | None:
+    """A base laid out and written, or None if it cannot be stamped: once per process, and
+    kept in the build cache (signed like every entry), so that other processes, later builds
+    and other shards take it from there. `shows`: the files it shows, with their hashes (an
+    image edited makes another base)."""
+    cache = Cache(base_dir)
+    key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages),
+                 *shows)
+    found = cache.get_with(key)
+    if found is not None:
+        entry, warnings, extra = found
+        if not extra["fields"]:
+            return None
+        fields = tuple(Field(**{**f, "strut": tuple(f["strut"])}) for f in extra["fields"])
+        return Base(Typeset(cache.read(entry), entry.pages, warnings, list(extra["errors"])),
+                    tuple(extra["size"]), fields)
+    base = _lay_out_base(html, css, base_dir, greyscale, lang, max_pages)
+    result = base.result if base else Typeset(b"", 0)
+    cache.put(key, result, {"fields": [asdict(f) for f in base.fields] if base else [],
+                            "size": list(base.size) if base else [], "errors": result.errors})
+    return base
+
+
+def _lay_out_base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
+                  max_pages: int | None) -> Base | None:
     # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
     record = Record(html, lang, "", max_pages)
     single = Batch((record,), css, base_dir, greyscale=greyscale)
@@ -200,8 +243,9 @@ def _declaration(style: Any, name: str) -> str:
     raise NotStampable(f"{css}: {value!r}")
 
 
-def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
-    """The records whose words fit their fields, each as the base with its words overlaid."""
+def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Lines]]:
+    """The records whose words fit their fields, each as the base with its words overlaid; and
+    the records whose words take other line counts (field -> lines), for a base laid out so."""
     pages_of = sorted({f.page for f in base.fields})
     width, height = base.size
     sheets = []
@@ -228,48 +272,66 @@ def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
             stylesheets=[_faces(batch.css, batch.base_dir), CSS(string=css)],
             font_config=font_config())
     if len(document.pages) != len(batch.records) * len(pages_of):
-        return {}
-    fits = _fits(document.pages, base.fields)
-    results = {}
+        return {}, {}
+    laid = _laid(document.pages)
+    results: dict[int, Typeset] = {}
+    wrapped: dict[int, Lines] = {}
     per = len(pages_of)
     for r, record in enumerate(batch.records):
         mine = document.pages[r * per:(r + 1) * per]
-        if not all(fits.get((r, i), False) for i in range(len(base.fields))):
+        got = [laid[(r, i)] for i in range(len(base.fields)) if (r, i) in laid]
+        if len(got) != len(base.fields) or not all(box.inside for box in got):
             continue
-        with captured() as written:
-            words = document.copy(mine).write_pdf()
-        results[r] = Typeset(_overlay(base.result.pdf, words, pages_of, record), base.result.pages,
-                             base.result.warnings + capture.messages + written.messages,
-                             list(base.result.errors))
-    return results
+        if all(box.lines == f.lines and abs(box.height - f.height) <= SAME_PX
+               for box, f in zip(got, base.fields, strict=True)):
+            with captured() as written:
+                words = document.copy(mine).write_pdf()
+            results[r] = Typeset(_overlay(base.result.pdf, words, pages_of, record),
+                                 base.result.pages,
+                                 base.result.warnings + capture.messages + written.messages,
+                                 list(base.result.errors))
+            continue
+        counts: dict[int, set[int]] = {}
+        for box, f in zip(got, base.fields, strict=True):
+            counts.setdefault(f.number, set()).add(box.lines)
+        if all(len(c) == 1 and 1 <= min(c) <= MAX_LINES for c in counts.values()):
+            wrapped[r] = tuple(sorted((n, c.pop()) for n, c in counts.items() if min(c) != 1))
+    return results, wrapped
 
 
-def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], bool]:
-    """For each stamped box ("record.field"): as many lines and as tall as its field, and its
-    words no wider (the invisible struts aside)."""
-    fits = {}
+@dataclass(frozen=True)
+class Laid:
+    """How a field's words were laid out: inside its width, in how many lines, how tall."""
+
+    inside: bool
+    lines: int
+    height: float
+
+
+def _laid(pages: list[Any]) -> dict[tuple[int, int], Laid]:
+    """For each stamped box ("record.field"): whether its words are no wider than the field
+    (the invisible struts aside), its lines and its height."""
+    found = {}
 
     def walk(box: Any) -> None:
         element = getattr(box, "element", None)
         name = element.get("data-stamp") if element is not None else None
         if name and getattr(box, "element_tag", None) == "div":
             r, i = (int(n) for n in name.split("."))
-            field = fields[i]
             left = box.content_box_x()
             right = left + box.width + FIT_TOLERANCE_PX
             inside = all(left - FIT_TOLERANCE_PX <= t.position_x and t.position_x + t.width <= right
                          for t in box.descendants()
                          if type(t).__name__ == "TextBox" and "::" not in t.element_tag)
             lines = sum(1 for c in box.children if type(c).__name__ == "LineBox")
-            fits[(r, i)] = (inside and lines == field.lines
-                            and abs(box.height - field.height) <= SAME_PX)
+            found[(r, i)] = Laid(inside, lines, box.height)
             return
         for child in getattr(box, "children", ()):
             walk(child)
 
     for page in pages:
         walk(page._page_box)
-    return fits
+    return found
 
 
 @cache

@@ -1,0 +1,43 @@
+"""The render stage: many jobs are rendered by forked processes, as one process renders them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from takehome.build import render
+from takehome.errors import BuildError
+
+from .conftest import render_project, trim_roster
+
+
+def _rendered(root: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool) -> list[tuple]:
+    monkeypatch.setattr(render, "PARALLEL_JOBS", 10 if parallel else 10**9)
+    # pytest's own threads (xdist) are not touched by the renderers: let them fork anyway.
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    _, problems, pages = render_project(root)
+    return [(r.job.output, r.key, r.record.markup, r.record.shows) for r in pages.rendered] + [
+        [str(w) for w in problems.warnings]]
+
+
+def test_forked_renderers_give_what_one_process_gives(project: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    trim_roster(project, 12)
+    one = _rendered(project, monkeypatch, parallel=False)
+    assert len(one) > 20
+    assert _rendered(project, monkeypatch, parallel=True) == one
+
+
+def test_a_template_error_in_a_forked_renderer_names_its_line(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    trim_roster(project, 12)
+    (project / "templates/welcome").mkdir(parents=True)
+    (project / "templates/welcome/sheet.html").write_text(
+        "<p>Hello</p>\n<p>{{ no_such_value }}</p>\n")
+    monkeypatch.setattr(render, "PARALLEL_JOBS", 10)
+    monkeypatch.setattr(render.threading, "active_count", lambda: 1)
+    _, problems, _ = render_project(project)
+    with pytest.raises(BuildError) as caught:
+        problems.raise_if_errors()
+    assert "templates/welcome/sheet.html:2" in caught.value.report()
