@@ -12,6 +12,7 @@ from pathlib import Path
 
 from slugify import slugify
 
+from . import files
 from .errors import ContentError, Problems
 from .i18n import parse_language
 
@@ -146,17 +147,11 @@ def _map_columns(header: list[str], columns: Mapping[str, str], path: Path) -> d
     return found
 
 
-def read_roster(path: Path, columns: Mapping[str, str], problems: Problems) -> Roster:
-    """Read a roster CSV; each bad row is recorded as an error with its line number."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ROSTER_BYTES:
-            raise ContentError(f"roster is {size:,} bytes; the limit is {MAX_ROSTER_BYTES:,}", path)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError("roster file not found", path) from None
-    except OSError as exc:
-        raise ContentError(f"cannot read roster: {exc.strerror}", path) from None
+def read_roster(path: Path, columns: Mapping[str, str], problems: Problems,
+                root: Path | None = None) -> Roster:
+    """Read a roster CSV; each bad row is recorded as an error with its line number. A roster
+    that leads out of `root` (default: its own folder) or is not a regular file is refused."""
+    raw = files.read_bytes(path, root or path.parent, MAX_ROSTER_BYTES)
     text = _decode(raw, path)
     if not text.strip():
         raise ContentError("roster is empty; it needs a header row and one row per student",

@@ -36,7 +36,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
     roster_path = root / settings.roster.file
     try:
         columns = {str(field): header for field, header in settings.roster.columns.items()}
-        roster = read_roster(roster_path, columns, problems)
+        roster = read_roster(roster_path, columns, problems, root)
     except ContentError as exc:
         problems.add(exc.problem)
         roster = Roster(roster_path)

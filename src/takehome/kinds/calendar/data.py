@@ -112,7 +112,7 @@ def _imports(calendar: Calendar, root: Path, files: list[Path], path: Path,
     parsed: list[ics.Parsed] = []
     for file in files:
         try:
-            result, errors = ics.parse(file)
+            result, errors = ics.parse(file, root)
         except ContentError as exc:
             result, errors = None, [exc]
         for error in errors:

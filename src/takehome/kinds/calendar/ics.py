@@ -129,9 +129,9 @@ def _broken_line(component: _Component, prop: str | None) -> int:
                 component.line)
 
 
-def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
-    """Read one .ics file; a malformed one gives errors naming its lines."""
-    text = read_text(path, MAX_ICS_BYTES)
+def parse(path: Path, root: Path | None = None) -> tuple[Parsed | None, list[ContentError]]:
+    """Read one .ics file (inside `root`); a malformed one gives errors naming its lines."""
+    text = read_text(path, MAX_ICS_BYTES, root)
     order, errors = _scan(path, _content_lines(text))
     if errors:
         return None, errors

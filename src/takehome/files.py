@@ -1,0 +1,124 @@
+"""Containment: every file takehome reads is resolved (symbolic links followed) and must be a
+regular file inside its root, within a size limit. One helper for every reader: YAML, rosters,
+calendars, logs, templates, images, stylesheets, fonts and the hashes that key the cache."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from slugify import slugify
+
+from .errors import ContentError
+
+# Opening never blocks (a named pipe with no writer opens at once, and is then refused) and
+# never follows a link swapped in after the path was resolved.
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+               | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+
+_SPECIAL = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a device",
+            stat.S_IFBLK: "a device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+class Refused(ContentError):
+    """A file that may not be read: outside its root, not a regular file, or too large."""
+
+
+def _roots(roots: Path | Sequence[Path]) -> list[Path]:
+    return [Path(r).resolve() for r in ([roots] if isinstance(roots, Path) else roots)]
+
+
+def resolve(path: Path, roots: Path | Sequence[Path], where: str = "the project") -> Path:
+    """`path` with every symbolic link followed, refused unless it lies inside one of `roots`."""
+    try:
+        real = path.resolve()
+    except RuntimeError:  # a loop of links (Python 3.11)
+        raise Refused("file is a loop of symbolic links", path) from None
+    except OSError as exc:
+        raise Refused(f"cannot read file: {exc.strerror or exc}", path) from None
+    if not any(real.is_relative_to(root) for root in _roots(roots)):
+        if real != Path(os.path.normpath(path.absolute())):
+            raise Refused(f"file is a link to {real}, outside {where}; copy the file in "
+                          "instead", path)
+        raise Refused(f"file is outside {where}", path)
+    if not real.exists():
+        if path.is_symlink():
+            raise Refused(f"file is a link to {os.readlink(path)}, which does not exist", path)
+        raise Refused("file not found", path)
+    return real
+
+
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    return _SPECIAL.get(stat.S_IFMT(mode), "not a regular file")
+
+
+def check(path: Path, roots: Path | Sequence[Path], limit: int,
+          where: str = "the project") -> Path:
+    """The resolved path of a regular file inside `roots` of at most `limit` bytes, for readers
+    that open files themselves (Pillow, WeasyPrint through the fetcher); else Refused."""
+    real = resolve(path, roots, where)
+    try:
+        info = os.stat(real)
+    except OSError as exc:
+        raise Refused(f"cannot read file: {exc.strerror or exc}", path) from None
+    _check_stat(path, info, limit)
+    return real
+
+
+def _check_stat(path: Path, info: os.stat_result, limit: int) -> None:
+    kind = _kind(info.st_mode)
+    if kind is not None:
+        raise Refused(f"file is {kind}, not a regular file", path)
+    if info.st_size > limit:
+        raise Refused(f"file is {info.st_size:,} bytes; the limit is {limit:,}", path)
+
+
+def read_bytes(path: Path, roots: Path | Sequence[Path], limit: int,
+               where: str = "the project") -> bytes:
+    """The bytes of a regular file inside `roots`, at most `limit` of them; else Refused."""
+    real = resolve(path, roots, where)
+    try:
+        fd = os.open(real, _OPEN_FLAGS)
+    except OSError as exc:
+        raise Refused(f"cannot read file: {exc.strerror or exc}", path) from None
+    with os.fdopen(fd, "rb") as fh:
+        _check_stat(path, os.fstat(fh.fileno()), limit)
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # it grew while being read
+        raise Refused(f"file is more than {limit:,} bytes", path)
+    return data
+
+
+def regular_files(folder: Path, root: Path) -> Iterator[Path]:
+    """Every regular file under `folder` whose real path is inside `root`, sorted: links out of
+    `root`, pipes and devices are passed over (they are refused where they are read)."""
+    if not folder.is_dir():
+        return
+    real_root = root.resolve()
+    for top, dirs, names in os.walk(folder):  # never descends into linked folders
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            path = Path(top, name)
+            try:
+                real = path.resolve(strict=True)
+                if real.is_relative_to(real_root) and stat.S_ISREG(os.stat(real).st_mode):
+                    yield path
+            except (OSError, RuntimeError):
+                continue
+
+
+# Names Windows will not create in any folder, whatever the extension.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
+             *(f"lpt{i}" for i in range(10))}
+
+
+def output_name(text: str, fallback: str, max_length: int = 80) -> str:
+    """A file name stem made from user text: a slug (lower-case letters, digits and hyphens),
+    never empty, never a path, never a name Windows reserves."""
+    name = slugify(text, max_length=max_length) or fallback
+    return f"{name}-{fallback}" if name in _RESERVED else name
