@@ -4,6 +4,7 @@ calendars, logs, templates, images, stylesheets, fonts and the hashes that key t
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import stat
 from collections.abc import Iterator, Sequence
@@ -12,6 +13,9 @@ from pathlib import Path
 from slugify import slugify
 
 from .errors import ContentError
+
+MAX_FILE_BYTES = 20_000_000  # a picture or font a page shows
+FONT_SUFFIXES = {".ttf", ".otf", ".woff", ".woff2"}
 
 # Opening never blocks (a named pipe with no writer opens at once, and is then refused) and
 # never follows a link swapped in after the path was resolved.
@@ -122,3 +126,8 @@ def output_name(text: str, fallback: str, max_length: int = 80) -> str:
     never empty, never a path, never a name Windows reserves."""
     name = slugify(text, max_length=max_length) or fallback
     return f"{name}-{fallback}" if name in _RESERVED else name
+
+
+def media_type(path: Path) -> str:
+    """The type a served file is given (what WeasyPrint checks a stylesheet by)."""
+    return mimetypes.guess_type(path.name)[0] or "application/octet-stream"

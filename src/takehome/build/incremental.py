@@ -5,11 +5,9 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import html as htmllib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -134,26 +132,6 @@ def engine_fingerprint() -> str:
     return json.dumps({"takehome": __version__, "weasyprint": version("weasyprint"),
                        "pypdf": version("pypdf"),
                        "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
-
-
-# Relative references in HTML attributes and CSS url(): the project files a page shows.
-_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|"""
-                  r"""url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
-
-
-def assets(root: Path, text: str, memo: dict[str, str]) -> list[str]:
-    """Hashes of the project files a page refers to (images), so editing one re-renders it;
-    `memo` keeps each reference's hash for the build record."""
-    found = []
-    for ref in sorted({a or b for a, b in _REF.findall(text)}):
-        if ref not in memo:
-            path = (root / htmllib.unescape(ref)).resolve()
-            try:
-                memo[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                memo[ref] = "missing"
-        found.append(f"{ref}={memo[ref]}")
-    return found
 
 
 # A build whose inputs and output are as the last build with the same options left them does

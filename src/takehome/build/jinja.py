@@ -219,6 +219,10 @@ class Renderer:
             path, line = self._template_frame(exc)
             raise TemplateProblem(Problem(f"template error: {exc}", path, line)) from None
 
+    def template_path(self, name: str) -> Path | None:
+        """The file template `name` is read from (the project's, else the built-in one)."""
+        return self._path(name)
+
     def _path(self, name: str) -> Path | None:
         for root in self.search:
             if (root / name).is_file():

@@ -22,6 +22,9 @@ class Record:
     # empty) and the words of its `data-field` elements: see stamp.py.
     base: str = ""
     fields: tuple[str, ...] = ()
+    # The files its references name, as the render stage checked them: (real path, sha256).
+    # The fetcher serves these and nothing else (build/assets.py).
+    assets: tuple[tuple[str, str], ...] = ()
 
     @property
     def markup(self) -> str:

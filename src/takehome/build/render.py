@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from .. import fonts, inksaver
 from ..errors import Problems
 from ..project import Project
+from .assets import Access, Scanner, web_policy
 from .digest import key_of
-from .incremental import assets, engine_fingerprint
+from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
 from .records import Record, Rendered, split_fields
@@ -34,6 +35,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     """Render every job and file of `plan`; template errors go to `problems`."""
     renderer = Renderer(project.templates)
     pages = Pages(files=_files(renderer, plan, problems))
+    scanner = Scanner(Access.of(project))
     stylesheets: dict[tuple[tuple[str, ...], str], str] = {}
     engine = engine_fingerprint()
     bases: dict[str, str] = {}
@@ -51,18 +53,23 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             continue
         css = stylesheets[key]
         _warn_missing_characters(job, body, font, reported, problems)
-        record = Record(body, job.lang, job.title, job.max_pages)
-        refs = assets(project.root, body + css, pages.shown)
+        # PDF structure is not stamped. A personalised copy is kept as a base shared with the
+        # other copies and its words, so a roster of thousands holds each page's HTML once.
+        base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
+        # The files the page shows, found by parsing it (its base's: fields hold words only).
+        shown = scanner.scan(base if words else body, css)
+        for problem in shown.problems:
+            problems.error(f"{job.output}: {problem}", renderer.template_path(job.template))
+        if shown.problems:
+            continue
+        record = Record(body, job.lang, job.title, job.max_pages, assets=tuple(shown.files))
         cache_key = key_of(engine, css, body, job.lang, job.title, str(job.max_pages),
-                           str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
-        if not (job.tagged or job.forms):  # PDF structure is not stamped
-            # A personalised copy is kept as a base shared with the other copies and its
-            # words, so a roster of thousands holds each page's HTML once.
-            base, words = split_fields(body)
-            if words:
-                record = Record("", job.lang, job.title, job.max_pages,
-                                bases.setdefault(base, base), words)
+                           str(job.tagged), str(job.forms), str(job.alone), *shown.keys, *grey)
+        if words:
+            record = Record("", job.lang, job.title, job.max_pages,
+                            bases.setdefault(base, base), words, record.assets)
         pages.rendered.append(Rendered(job, record, css, cache_key))
+    pages.shown = scanner.hashes
     return pages
 
 
@@ -93,8 +100,9 @@ def _files(renderer: Renderer, plan: Plan, problems: Problems) -> dict[str, byte
     files = {}
     for step in (s for s in plan.steps if isinstance(s, File)):
         try:
-            files[step.output] = step.data or renderer.render(step.template,
-                                                               step.context).encode("utf-8")
+            page = step.data or renderer.render(step.template, step.context).encode("utf-8")
+            # A web page from a template fetches nothing: the browser is told so.
+            files[step.output] = web_policy(page) if step.output.endswith(".html") else page
         except TemplateProblem as exc:
             problems.add(exc.problem)
     return files

@@ -35,6 +35,7 @@ from .engine import (
     FIT_TOLERANCE_PX,
     LocalFetcher,
     captured,
+    fetcher,
     font_config,
     lay_out,
     typeset_in_full,
@@ -79,7 +80,7 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
     assert batch.base is not None
     first = batch.records[0]
     base = _base(batch.base, batch.css, batch.base_dir, batch.greyscale, first.lang,
-                 first.max_pages)
+                 first.max_pages, first.assets)
     results: dict[int, Typeset] = {}
     if base is not None:
         results = _stamped(batch, base)
@@ -92,10 +93,10 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
 
 @lru_cache(maxsize=BASES_KEPT)
 def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
-          max_pages: int | None) -> Base | None:
+          max_pages: int | None, assets: tuple[tuple[str, str], ...]) -> Base | None:
     """A base laid out and written (once per process), or None if it cannot be stamped."""
     # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
-    record = Record(html, lang, "", max_pages)
+    record = Record(html, lang, "", max_pages, assets=assets)
     single = Batch((record,), css, base_dir, greyscale=greyscale)
     document, (pages,), shared = lay_out(single)
     try:
@@ -221,11 +222,12 @@ def _stamped(batch: Batch, base: Base) -> dict[int, Typeset]:
            "html, body { margin: 0; padding: 0 } "
            "section { position: relative; height: 0 } section + section { break-before: page } "
            "div { position: absolute; margin: 0; padding: 0; border: 0 }")
-    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
     with captured() as capture:
         document = HTML(string=f"<!DOCTYPE html><html><body>{''.join(sheets)}</body></html>",
-                        base_url=batch.base_dir.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[_faces(batch.css, batch.base_dir), CSS(string=css)],
+                        base_url=batch.base_dir.as_uri() + "/",
+                        url_fetcher=fetcher(batch.records)).render(
+            stylesheets=[_faces(batch.css, batch.base_dir, batch.records[0].assets),
+                         CSS(string=css)],
             font_config=font_config())
     if len(document.pages) != len(batch.records) * len(pages_of):
         return {}
@@ -273,13 +275,13 @@ def _fits(pages: list[Any], fields: tuple[Field, ...]) -> dict[tuple[int, int], 
 
 
 @cache
-def _faces(css: str, base_dir: Path) -> CSS:
+def _faces(css: str, base_dir: Path, assets: tuple[tuple[str, str], ...]) -> CSS:
     """The @font-face rules of a document's stylesheet: the fonts its fields name."""
     rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
              if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
-    fetcher = LocalFetcher([base_dir, *fonts.directories()])
     return CSS(string=tinycss2.serialize(rules), base_url=base_dir.as_uri() + "/",
-               url_fetcher=fetcher, font_config=font_config())
+               url_fetcher=LocalFetcher(fonts.directories(), assets=assets),
+               font_config=font_config())
 
 
 def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Record) -> bytes:
