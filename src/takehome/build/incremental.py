@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__, fonts
 from ..errors import Problem
+from ..files import regular_files
 from .digest import file_sha256, key_of
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
@@ -189,18 +190,21 @@ class BuildRecord:
 
 
 def _inputs(root: Path) -> dict[str, str]:
-    files: set[Path] = set()
-    for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
-        if folder.is_dir():
-            files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)
-    return {str(p): file_sha256(p) for p in sorted(files) if p.is_file()}
+    # Only regular files inside their folder's root: a link out of the project, a pipe or a
+    # device is never read here (the readers refuse it with a message).
+    found: set[Path] = set()
+    for folder, inside in ((_PACKAGE, _PACKAGE), (BUILTIN_TEMPLATES, BUILTIN_TEMPLATES),
+                           (root / "content", root), (root / "templates", root)):
+        found.update(regular_files(folder, inside))
+    return {str(p): file_sha256(p) for p in sorted(found)}
 
 
 def _outputs(output: Path) -> dict[str, str]:
-    """The manifest's hash and the size of every file it lists that is there."""
+    """The manifest's hash and the hash of every file it lists that is there (a file changed
+    since, even to other bytes of the same size, makes the next build a real one)."""
     manifest = output / MANIFEST
     if not manifest.is_file():
         return {}
     files = (output / entry.get("path", "") for entry in read_manifest(output))
     return {MANIFEST: file_sha256(manifest),
-            **{str(p): str(p.stat().st_size) for p in files if p.is_file()}}
+            **{str(p): file_sha256(p) for p in files if p.is_file()}}

@@ -1,12 +1,15 @@
-"""Stage: write. The only code that touches output/: staged atomic writes, the manifest, and
-class sets joined from their parts as they are written."""
+"""Stage: write. The only code that touches output/: staged atomic writes under a lock, the
+manifest, a record of what was written, and class sets joined from their parts as they are
+written."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,15 +17,22 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import BuildError, Problem
-from .digest import key_of, sha256
+from filelock import FileLock, Timeout
+
+from ..errors import BuildError, Problem, display_path
+from .digest import file_sha256, key_of, sha256
 from .join import join_pdfs
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
 
+log = logging.getLogger(__name__)
+
 MANIFEST = "manifest.json"
+LOCK = ".takehome.lock"  # in the output folder: one build writes it at a time
+LOCK_WAIT_SECONDS = 300.0
+TEMPORARY = ".tmp-"
 
 
 def _file_mode() -> int:
@@ -37,7 +47,7 @@ FILE_MODE = _file_mode()
 
 def _safe_target(root: Path, relative: str) -> Path:
     rel = PurePosixPath(relative)
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in relative:
         raise ValueError(f"refusing to write outside the output folder: {relative!r}")
     return root.joinpath(*rel.parts)
 
@@ -50,23 +60,94 @@ def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
         return []
 
 
+class OutputProblem(BuildError):
+    """The output folder cannot be written safely (a link in it, another build, a failed commit);
+    the message says what state it is in."""
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        super().__init__([Problem(message, path)])
+
+    def report(self) -> str:
+        return str(self.problems[0])
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return path.lstat()
+    except FileNotFoundError:
+        return None
+
+
+def real_folder(trusted: Path, folder: Path, create: bool = True) -> Path:
+    """`folder` (inside `trusted`, the folder the user chose), made if missing, with no symbolic
+    link and nothing but folders on the way from `trusted`: a link is never followed."""
+    path = trusted
+    for part in (folder.relative_to(trusted).parts if folder != trusted else ()):
+        path = path / part
+        info = _lstat(path)
+        if info is None and create:
+            with contextlib.suppress(FileExistsError):
+                path.mkdir()
+            info = _lstat(path)
+        if info is not None and stat.S_ISLNK(info.st_mode):
+            raise OutputProblem(f"{display_path(path)} is a symbolic link; takehome never "
+                                "writes through one: remove it (or choose another folder "
+                                "with --output)", path)
+        if info is not None and not stat.S_ISDIR(info.st_mode):
+            raise OutputProblem(f"{display_path(path)} is not a folder; remove it", path)
+    return folder
+
+
+def record_path(records: Path, output: Path) -> Path:
+    """Where a project keeps what it wrote into `output` (in its own cache folder)."""
+    return records / f"{key_of(str(output.resolve()))[:24]}.json"
+
+
 class Writer:
     """Writes output so that a failed or killed build leaves the previous output as it was.
 
     `add` writes each file in full to a temporary name beside its target as soon as it is
     ready (so memory stays bounded); `commit` renames them all into place (renames are atomic
-    and need no space) and writes the manifest last. `abort` removes the temporary files.
+    and need no space), the manifest last, and puts every file back if one cannot be renamed.
+    One writer holds the output folder's lock from start to end. It never follows a symbolic
+    link, and deletes only files that its record says this project wrote there and that are
+    still what it wrote. `abort` removes the temporary files.
     """
 
-    def __init__(self, root: Path, manifest: str = MANIFEST) -> None:
-        self.root = root
-        self.manifest = manifest
-        self.old = read_manifest(root, manifest)
-        self.published = {e.get("path"): e.get("sha256") for e in self.old}
-        for stale in root.rglob(".tmp-*") if root.is_dir() else ():
-            stale.unlink(missing_ok=True)  # left by a build that was killed before it finished
+    def __init__(self, root: Path, manifest: str = MANIFEST, *, records: Path,
+                 trusted: Path | None = None, lock_in: Path | None = None) -> None:
+        self.root, self.manifest = root, manifest
+        self.trusted = trusted or root
+        self.trusted.mkdir(parents=True, exist_ok=True)  # the folder the user chose
+        real_folder(self.trusted, root)
         self.entries: dict[str, dict[str, Any]] = {}
         self.staged: list[tuple[Path, Path]] = []
+        self.lock = _lock(real_folder(self.trusted, lock_in) if lock_in else root)
+        try:
+            self.record = record_path(records, root)
+            self.written = self._read_record()
+            self.old = read_manifest(root, manifest)
+            self._remove_temporary()  # left by a build that was killed before it finished
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_record(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.record.read_text(encoding="utf-8"))
+            if data.get("output") == str(self.root.resolve()):
+                return {str(k): str(v) for k, v in data["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        return {}
+
+    def _remove_temporary(self) -> None:
+        for top, _dirs, names in os.walk(self.root):  # never descends into a linked folder
+            for name in names:
+                path = Path(top, name)
+                info = _lstat(path)
+                if name.startswith(TEMPORARY) and info and stat.S_ISREG(info.st_mode):
+                    path.unlink(missing_ok=True)
 
     def add(self, path: str, digest: str, source: Path, entry: Mapping[str, Any]) -> None:
         """Stage the file at `source` (its sha256 is `digest`) to be published as `path`."""
@@ -86,11 +167,15 @@ class Writer:
             raise ValueError(f"two documents would write the same file: {path}")
         target = _safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
-        if self.published.get(path) == digest and target.is_file() and \
-                target.stat().st_size == size:
-            return  # unchanged since the last build: leave the file (and its date) alone
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        folder = real_folder(self.trusted, target.parent)
+        info = _lstat(target)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+            raise OutputProblem(f"{display_path(target)} is {kind}; takehome never writes "
+                                "through one: remove it", target)
+        if info is not None and info.st_size == size and file_sha256(target) == digest:
+            return  # as this build would write it: leave the file (and its date) alone
+        fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=folder)
         os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as fh:
@@ -100,24 +185,57 @@ class Writer:
 
     def commit(self, replaces: set[str] | None = None) -> None:
         """Put everything in place. `replaces`: documents rebuilt (None: all of them)."""
-        kept = [e for e in self.old if replaces is not None and e.get("document") not in replaces
-                and e.get("path") not in self.entries]
-        entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
-        text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
-        self._stage_manifest(text.encode("utf-8"))
-        for tmp, target in self.staged:
-            os.replace(tmp, target)
-        self.staged = []
-        wanted = {e["path"] for e in entries}
-        for entry in self.old:
-            if entry.get("path") not in wanted:
-                with contextlib.suppress(OSError, ValueError):
-                    _safe_target(self.root, entry["path"]).unlink()
+        try:
+            kept = [e for e in self.old if replaces is not None and
+                    e.get("document") not in replaces and e.get("path") not in self.entries]
+            entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
+            text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
+            try:
+                self._stage_manifest(text.encode("utf-8"))
+            except OSError as exc:
+                self.abort()
+                raise OutputProblem(f"could not write the output: {exc.strerror or exc}; the "
+                                    "previous output is unchanged") from None
+            staged, self.staged = self.staged, []
+            _replace_all(staged)
+            wanted = {e["path"] for e in entries}
+            written = {p: d for p, d in self.written.items() if p in wanted}
+            written.update({p: e["sha256"] for p, e in self.entries.items()})
+            self._save_record(written)
+            for path, digest in self.written.items():
+                if path not in wanted:
+                    self._remove(path, digest)
+        finally:
+            self.close()
+
+    def _save_record(self, written: dict[str, str]) -> None:
+        data = json.dumps({"output": str(self.root.resolve()), "files": written}).encode()
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.record.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.record)
+        except OSError as exc:
+            log.warning("the output was written, but what was written could not be recorded "
+                        "(%s): the next build will leave files this one made", exc)
+
+    def _remove(self, path: str, digest: str) -> None:
+        """Delete a file an earlier build wrote, if it is still what that build wrote."""
+        with contextlib.suppress(OSError, ValueError, OutputProblem):
+            target = _safe_target(self.root, path)
+            real_folder(self.trusted, target.parent, create=False)
+            info = _lstat(target)
+            if info is not None and stat.S_ISREG(info.st_mode) and \
+                    file_sha256(target) == digest:
+                target.unlink()
 
     def _stage_manifest(self, data: bytes) -> None:
         target = self.root / self.manifest
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        info = _lstat(target)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise OutputProblem(f"{display_path(target)} is not a file; remove it", target)
+        fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.root)
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -128,6 +246,97 @@ class Writer:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         self.staged = []
+        self.close()
+
+    def close(self) -> None:
+        self.lock.release()
+
+
+def _lock(root: Path) -> FileLock:
+    """The output folder's lock: a second build waits for the first, then stops if it must."""
+    path = root / LOCK
+    info = _lstat(path)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputProblem(f"{display_path(path)} is not a plain file; remove it", path)
+    lock = FileLock(path)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log.warning("another takehome build is writing %s; waiting for it to finish",
+                    display_path(root))
+        try:
+            lock.acquire(timeout=LOCK_WAIT_SECONDS)
+        except Timeout:
+            raise OutputProblem(
+                f"another takehome build has been writing {display_path(root)} for more than "
+                f"{LOCK_WAIT_SECONDS:.0f} s; nothing was written: build again once it has "
+                "finished", root) from None
+    return lock
+
+
+def _replace_all(staged: list[tuple[Path, Path]]) -> None:
+    """Rename every staged file into place; if one cannot be, put back the ones already done."""
+    done: list[tuple[Path, Path | None]] = []  # (target, its previous version, if any)
+    current: Path | None = None
+    try:
+        for tmp, target in staged:
+            current = target
+            previous = _keep_previous(target)
+            try:
+                os.replace(tmp, target)
+            except OSError:
+                if previous is not None:
+                    previous.unlink(missing_ok=True)
+                raise
+            done.append((target, previous))
+    except OSError as exc:
+        stuck = _put_back(done)
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        why = (f"{display_path(current) if current else 'a file'} could not be replaced "
+               f"({exc.strerror or exc})")
+        if not stuck:
+            raise OutputProblem(f"{why}: nothing was changed, the previous output is as it was "
+                                "(is the file open in another program?)", current) from None
+        names = ", ".join(display_path(p) for p in stuck)
+        raise OutputProblem(f"{why}, and {len(stuck)} file(s) already replaced could not be put "
+                            f"back: {names} are new, every other file is as before; build "
+                            "again once the file can be written", current) from None
+    for _, previous in done:
+        if previous is not None:
+            with contextlib.suppress(OSError):
+                previous.unlink()
+
+
+def _keep_previous(target: Path) -> Path | None:
+    """A second name for the file about to be replaced, so it can be put back (a hard link;
+    a copy where the disk has none)."""
+    if _lstat(target) is None:
+        return None
+    fd, name = tempfile.mkstemp(prefix=TEMPORARY, dir=target.parent)
+    os.close(fd)
+    keep = Path(name)
+    try:
+        keep.unlink()
+        os.link(target, keep)
+    except OSError:
+        shutil.copyfile(target, keep)
+    return keep
+
+
+def _put_back(done: list[tuple[Path, Path | None]]) -> list[Path]:
+    """Undo renames, newest first; the files that could not be put back."""
+    stuck = []
+    for target, previous in reversed(done):
+        try:
+            if previous is None:
+                target.unlink()
+            else:
+                os.replace(previous, target)
+        except OSError:
+            stuck.append(target)
+    return stuck
 
 
 @dataclass
@@ -137,10 +346,11 @@ class Written:
 
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
-          output: Path, replaces: set[str] | None) -> Written:
+          output: Path, replaces: set[str] | None, trusted: Path | None = None) -> Written:
     """Join class sets and write every file of `plan` into `output` through the staged writer.
-    `replaces`: the documents this build remade (None: all; the others' files are kept)."""
-    writer = Writer(output, MANIFEST)
+    `replaces`: the documents this build remade (None: all; the others' files are kept).
+    `trusted`: the folder the user chose, from which down to `output` no link is followed."""
+    writer = Writer(output, MANIFEST, records=cache.root / "written", trusted=trusted)
     written = Written()
     try:
         for step in plan.steps:
@@ -155,7 +365,6 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
             writer.add(step.output, made.sha256, cache.path(made), {**entry, "pages": made.pages})
             written.files += 1
             written.pages += made.pages
-        writer.commit(replaces)
     except OSError as exc:
         writer.abort()
         where = Path(exc.filename) if exc.filename else None
@@ -164,6 +373,7 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
     except BaseException:
         writer.abort()
         raise
+    writer.commit(replaces)
     return written
 
 
