@@ -166,6 +166,9 @@ def package_command(directory: Path, output: Path | None, products: tuple[str, .
                f" in {report.seconds:.1f} s.")
 
 
+MAX_PREVIEW_PAGES = 10_000
+
+
 def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int]:
     """"1,3-5" -> [1, 3, 4, 5]."""
     pages: list[int] = []
@@ -175,6 +178,8 @@ def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         first, _, last = part.partition("-")
         if not first.isdigit() or (last and not last.isdigit()):
             raise click.BadParameter(f"{part!r} is not a page or a range like 3-5")
+        if int(last or first) - int(first) + len(pages) >= MAX_PREVIEW_PAGES:
+            raise click.BadParameter(f"{value} asks for more than {MAX_PREVIEW_PAGES:,} pages")
         pages += range(int(first), int(last or first) + 1)
     return pages
 

@@ -13,6 +13,8 @@ from xml.sax.saxutils import escape
 import fontpkg
 from fontTools.ttLib import TTFont
 
+from .errors import ContentError
+
 # After the theme's font: families that cover what it lacks (Vietnamese, Greek, Cyrillic,
 # Devanagari in Noto Sans; Arabic script in Noto Sans Arabic).
 FALLBACKS = ("Noto Sans", "Noto Sans Arabic")
@@ -114,6 +116,22 @@ def _copyright(path: Path) -> str:
         return (font["name"].getDebugName(0) or "").strip()
 
 
+DEFAULT_EPOCH = 1577836800  # 2020-01-01
+LAST_EPOCH = 4102444799  # 2099-12-31
+
+
+def source_date_epoch() -> int:
+    """The date stamped into PDFs and zips: SOURCE_DATE_EPOCH (the reproducible-builds
+    convention), else 2020-01-01; anything but a whole number of seconds is an error."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return DEFAULT_EPOCH
+    if not value.isdigit() or int(value) > LAST_EPOCH:
+        raise ContentError(f"SOURCE_DATE_EPOCH is {value[:40]!r}: it must be a whole number of "
+                           "seconds since 1970-01-01 before 2100, or not set")
+    return int(value)
+
+
 def prepare_environment() -> None:
     """Same input, same bytes: make fontconfig see only the font packages, never the machine's
     own fonts, and fix the date fontTools stamps on instanced variable fonts.
@@ -121,7 +139,7 @@ def prepare_environment() -> None:
     Called before WeasyPrint loads fontconfig: a character our fonts lack then prints as an
     empty box (and is reported) on every machine alike, instead of borrowing a system font.
     """
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
     conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
             f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")

@@ -97,7 +97,10 @@ def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
     """A vector QR code as inline SVG, sized in millimetres."""
-    qr = segno.make(data, error="m")
+    try:
+        qr = segno.make(data, error="m")
+    except segno.DataOverflowError:
+        raise ValueError(f"{len(data):,} characters are too many for a QR code") from None
     svg = qr.svg_inline(scale=1, border=0, dark="#000", omitsize=True)
     return Markup(f'<span class="qr" style="width:{size_mm}mm;height:{size_mm}mm">{svg}</span>')
 

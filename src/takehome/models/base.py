@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +20,8 @@ from .. import files, images
 from ..i18n import parse_language
 
 MAX_ASSET_BYTES = 20_000_000
+# Dates a document can print and compute with (a month or a year on either side included).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
@@ -36,6 +39,18 @@ def _language_code(value: str) -> str:
 
 
 LangCode = Annotated[str, AfterValidator(_language_code)]
+
+
+def _day(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is not a date takehome can print; use a year "
+                         f"from {FIRST_DATE.year} to {LAST_DATE.year}")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day)]
 
 
 class Text(RootModel[str | dict[str, str]]):

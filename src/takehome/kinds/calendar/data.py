@@ -52,6 +52,13 @@ def load_calendar(root: Path, settings: Settings, problems: Problems) -> Calenda
     calendar = Calendar(settings.year, content, categories,
                         country=content.holidays.country.upper() if content.holidays else None,
                         path=path if path.is_file() else content_dir / ICS_FOLDER, loaded=loaded)
+    glance = calendar.glance_problem()
+    if glance:
+        key = "start_month" if content.start_month else "end_month" if content.end_month else None
+        if key:
+            _error(problems, path, loaded, (key,), glance)
+        else:
+            problems.error(glance, content_dir / "settings.yaml")
     inputs = ([path] if path.is_file() else []) + files
     calendar.sources = tuple(p.relative_to(root).as_posix() for p in inputs)
     _yaml_events(calendar, path, loaded, problems)
