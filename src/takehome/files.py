@@ -4,9 +4,11 @@ calendars, logs, templates, images, stylesheets, fonts and the hashes that key t
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 import os
 import stat
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -131,3 +133,44 @@ def output_name(text: str, fallback: str, max_length: int = 80) -> str:
 def media_type(path: Path) -> str:
     """The type a served file is given (what WeasyPrint checks a stylesheet by)."""
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+# The shared temporary folder: anyone on the machine can write there, so nothing found in it is
+# trusted unless it is this user's own, private, and exactly what was expected.
+def _private(info: os.stat_result) -> bool:
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return mine and not info.st_mode & 0o022
+
+
+def private_folder(name: str) -> Path:
+    """A folder of the temporary folder only this user can write: `name` (made if missing)
+    when it is theirs, not a link and writable by no one else; else a new one."""
+    folder = Path(tempfile.gettempdir()) / name
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    info = folder.lstat()
+    if stat.S_ISDIR(info.st_mode) and _private(info):
+        return folder
+    return Path(tempfile.mkdtemp(prefix=f"{name}-"))
+
+
+def private_file(name: str, text: str) -> Path:
+    """A file of the temporary folder holding exactly `text`, written by this user: `name`
+    when it is already so, else written anew, atomically, under a name nobody can guess and
+    renamed to `name` when that is allowed (when it is not, the unguessable name is kept)."""
+    path = Path(tempfile.gettempdir()) / name
+    with contextlib.suppress(OSError):
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if stat.S_ISREG(info.st_mode) and _private(info) and \
+                    fh.read(len(text.encode()) + 1) == text.encode():
+                return path
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.stem}-", suffix=path.suffix)  # 0600, new
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    try:
+        os.replace(tmp, path)  # never follows a link; refused for another user's file
+    except OSError:
+        return Path(tmp)
+    return path

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -13,6 +12,7 @@ from xml.sax.saxutils import escape
 import fontpkg
 from fontTools.ttLib import TTFont
 
+from . import files
 from .errors import ContentError
 
 # After the theme's font: families that cover what it lacks (Vietnamese, Greek, Cyrillic,
@@ -140,11 +140,13 @@ def prepare_environment() -> None:
     empty box (and is reported) on every machine alike, instead of borrowing a system font.
     """
     os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
+    # The temporary folder is shared with every user of the machine: the cache folder and the
+    # configuration file are used only when they are this user's own (see files.py).
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    cache = files.private_folder(f"takehome-fontconfig-{user}")
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
     conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
-            f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")
+            f"<cachedir>{escape(str(cache))}</cachedir></fontconfig>")
     digest = hashlib.sha256(conf.encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"takehome-fonts-{digest}.conf"
-    if not path.exists():
-        path.write_text(conf, encoding="utf-8")
+    path = files.private_file(f"takehome-fonts-{user}-{digest}.conf", conf)
     os.environ["FONTCONFIG_FILE"] = str(path)
