@@ -77,7 +77,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     if options.shard is None:
         replaces = set() if options.outputs else planned.documents if options.only else None
         written = write.write(planned, made.entries, pages.files, cache, output, replaces,
-                              trusted=options.output or root)
+                              project=root, trusted=options.output or root)
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))

@@ -98,9 +98,18 @@ def real_folder(trusted: Path, folder: Path, create: bool = True) -> Path:
     return folder
 
 
-def record_path(records: Path, output: Path) -> Path:
+def output_key(output: Path, project: Path) -> str:
+    """The output folder as a project's record names it: relative to the project when inside
+    it, so that a project moved elsewhere still knows what it wrote."""
+    try:
+        return "project:" + output.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(output.resolve())
+
+
+def record_path(records: Path, output: Path, project: Path) -> Path:
     """Where a project keeps what it wrote into `output` (in its own cache folder)."""
-    return records / f"{key_of(str(output.resolve()))[:24]}.json"
+    return records / f"{key_of(output_key(output, project))[:24]}.json"
 
 
 class Writer:
@@ -114,7 +123,7 @@ class Writer:
     still what it wrote. `abort` removes the temporary files.
     """
 
-    def __init__(self, root: Path, manifest: str = MANIFEST, *, records: Path,
+    def __init__(self, root: Path, manifest: str = MANIFEST, *, records: Path, project: Path,
                  trusted: Path | None = None, lock_in: Path | None = None) -> None:
         self.root, self.manifest = root, manifest
         self.trusted = trusted or root
@@ -124,7 +133,8 @@ class Writer:
         self.staged: list[tuple[Path, Path]] = []
         self.lock = _lock(real_folder(self.trusted, lock_in) if lock_in else root)
         try:
-            self.record = record_path(records, root)
+            self.key = output_key(root, project)
+            self.record = record_path(records, root, project)
             self.written = self._read_record()
             self.old = read_manifest(root, manifest)
             self._remove_temporary()  # left by a build that was killed before it finished
@@ -135,7 +145,7 @@ class Writer:
     def _read_record(self) -> dict[str, str]:
         try:
             data = json.loads(self.record.read_text(encoding="utf-8"))
-            if data.get("output") == str(self.root.resolve()):
+            if data.get("output") == self.key:
                 return {str(k): str(v) for k, v in data["files"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             pass
@@ -196,6 +206,9 @@ class Writer:
                 self.abort()
                 raise OutputProblem(f"could not write the output: {exc.strerror or exc}; the "
                                     "previous output is unchanged") from None
+            except BaseException:
+                self.abort()
+                raise
             staged, self.staged = self.staged, []
             _replace_all(staged)
             wanted = {e["path"] for e in entries}
@@ -209,7 +222,7 @@ class Writer:
             self.close()
 
     def _save_record(self, written: dict[str, str]) -> None:
-        data = json.dumps({"output": str(self.root.resolve()), "files": written}).encode()
+        data = json.dumps({"output": self.key, "files": written}).encode()
         try:
             self.record.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.record.parent)
@@ -346,11 +359,13 @@ class Written:
 
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
-          output: Path, replaces: set[str] | None, trusted: Path | None = None) -> Written:
+          output: Path, replaces: set[str] | None, *, project: Path,
+          trusted: Path | None = None) -> Written:
     """Join class sets and write every file of `plan` into `output` through the staged writer.
     `replaces`: the documents this build remade (None: all; the others' files are kept).
     `trusted`: the folder the user chose, from which down to `output` no link is followed."""
-    writer = Writer(output, MANIFEST, records=cache.root / "written", trusted=trusted)
+    writer = Writer(output, MANIFEST, records=cache.root / "written", project=project,
+                    trusted=trusted)
     written = Written()
     try:
         for step in plan.steps:

@@ -210,16 +210,17 @@ def _package_one(project: Project, listing: Listing, out: Path, problems: Proble
                 data, {"kind": "thumbnail", "page": number})
         files[f"{slug}.zip"] = (archive, {"kind": "zip", "contents": bundle.names(archive)})
         folder = out / slug
-        _publish(folder, files, staging / "dist", Cache(project.root).root / "written",
+        _publish(folder, files, staging / "dist", project.root,
                  trusted=out if out != project.root / "dist" else project.root)
     return Packaged(slug, folder, sorted(files))
 
 
 def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], staging: Path,
-             records: Path, trusted: Path) -> None:
+             project: Path, trusted: Path) -> None:
     """Write the product folder through the output writer: all of it, or (on failure) none."""
     # The lock sits in dist/, beside the product folders: nothing but the product in each.
-    writer = Writer(folder, MANIFEST, records=records, trusted=trusted, lock_in=folder.parent)
+    writer = Writer(folder, MANIFEST, records=Cache(project).root / "written", project=project,
+                    trusted=trusted, lock_in=folder.parent)
     try:
         for name, (data, entry) in sorted(files.items()):
             source = staging / name

@@ -23,7 +23,7 @@ MAX_OCCURRENCES = 20_000  # per file, within the school year
 # rule, weeks for a weekly one, ... times its times a day): an RRULE starting in year 1 that
 # repeats every hour is refused at once, whatever its COUNT says.
 MAX_RULE_STEPS = 200_000
-FILE_SECONDS = 5.0  # expanding one file's repeats; a rule that never happens is stopped
+FILE_SECONDS = 5.0  # processor time for one file's repeats (a rule that never happens stops)
 _PERIOD_DAYS = {"DAILY": 1, "WEEKLY": 7, "MONTHLY": 28, "YEARLY": 365}
 
 
