@@ -237,6 +237,7 @@ def test_fetcher_refuses_a_file_changed_after_it_was_checked(tmp_path: Path) -> 
     picture.write_text("<svg>changed</svg>")
     with pytest.raises(RefusedURL, match="changed during the build"):
         fetcher.fetch(picture.as_uri())
+    (tmp_path / "other.svg").write_text("<svg/>")
     with pytest.raises(RefusedURL, match="not a file this page's references name"):
         fetcher.fetch((tmp_path / "other.svg").as_uri())
 

@@ -42,6 +42,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     grey = ("greyscale",) if ink_saver else ()  # images are drawn in grey
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
+    refused: set[tuple[str, str]] = set()
     for job in plan.jobs:
         try:
             key = (job.stylesheets, job.paper or "")
@@ -58,8 +59,10 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
         base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
         # The files the page shows, found by parsing it (its base's: fields hold words only).
         shown = scanner.scan(base if words else body, css)
-        for problem in shown.problems:
-            problems.error(f"{job.output}: {problem}", renderer.template_path(job.template))
+        for problem in shown.problems:  # once per template, not once per family's copy
+            if (job.template, problem) not in refused:
+                refused.add((job.template, problem))
+                problems.error(f"{job.output}: {problem}", renderer.template_path(job.template))
         if shown.problems:
             continue
         record = Record(body, job.lang, job.title, job.max_pages, assets=tuple(shown.files))
