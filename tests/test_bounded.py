@@ -209,3 +209,24 @@ def test_a_picture_bomb_inside_a_template_is_refused(project: Path) -> None:
     assert result.exit_code == 1
     assert "<img src> 'data:image/png;base64,iVBOR" in result.output
     assert "image has more than 50 megapixels" in result.output
+
+
+def test_a_template_that_makes_thousands_of_pages_is_stopped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from takehome.build import pipeline, typeset
+    from takehome.errors import BuildError
+
+    monkeypatch.setattr(typeset, "LAYOUT_SECONDS", 1.0)
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    intake_only(root)
+    (root / "templates/intake").mkdir(parents=True)
+    (root / "templates/intake/sheet.html").write_text(
+        "{% for i in range(50000) %}<p>x</p>{% endfor %}")
+    started = time.process_time()
+    with pytest.raises(BuildError) as info:
+        pipeline.build(root, pipeline.Options(jobs=1, only=("intake",)))
+    assert "intake/blank.en.pdf: laying it out took more than 1 s of processor time" in \
+        str(info.value)
+    assert time.process_time() - started < 60
+    assert not (root / "output").exists()

@@ -252,3 +252,23 @@ def test_hashing_the_project_reads_nothing_outside(victim: Path, beside: Path) -
                              capture_output=True, text=True, timeout=60, check=True)
     assert "notes.fifo" not in process.stdout and "elsewhere.txt" not in process.stdout
     assert "intake.yaml" in process.stdout
+
+
+@pytest.mark.parametrize("link", [".takehome-cache", ".takehome-cache/v1/written"])
+def test_a_planted_cache_link_is_refused(victim: Path, beside: Path, link: str) -> None:
+    # Cache writes (and the writer's record) must not land outside through a shipped link.
+    shutil.rmtree(victim / link)
+    (victim / link).symlink_to(beside)
+    (victim / "content/intake.yaml").write_text("title: Changed\n")
+    refused(victim, f"{link}: error: ", "is a symbolic link")
+
+
+def test_the_number_of_calendar_files_is_bounded(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    source = next((root / "content/calendar").glob("*.ics"))
+    for i in range(101):
+        shutil.copy(source, root / f"content/calendar/copy-{i}.ics")
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "content/calendar: error: 102 .ics files; the limit is 100" in result.output

@@ -3,7 +3,9 @@ repeating events): a deadline checked on every Python call the work makes, in an
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,3 +40,26 @@ def time_budget(seconds: float) -> Iterator[None]:
         yield
     finally:
         sys.settrace(previous)
+
+
+@contextmanager
+def cpu_budget(seconds: float) -> Iterator[None]:
+    """Run the body with a budget of `seconds` of this process's processor time (SIGPROF):
+    past it, OutOfTime is raised wherever the body is. For work in a library that calls nothing
+    of ours for long (WeasyPrint laying out thousands of pages); in the main thread only, where
+    signals arrive (elsewhere the body runs unbounded)."""
+    if threading.current_thread() is not threading.main_thread() or \
+            not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise OutOfTime
+
+    previous = signal.signal(signal.SIGPROF, expired)
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)

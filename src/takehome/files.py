@@ -118,6 +118,19 @@ def regular_files(folder: Path, root: Path) -> Iterator[Path]:
                 continue
 
 
+def no_links(folder: Path) -> None:
+    """Refuse a folder takehome keeps its own files in (the cache) if it, or anything in it, is
+    a symbolic link: reading or writing there must never lead out of the project."""
+    if folder.is_symlink():
+        raise Refused("folder is a symbolic link; takehome keeps no links there: remove it",
+                      folder)
+    for top, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
+            if Path(top, name).is_symlink():
+                raise Refused("file is a symbolic link; takehome keeps no links in its cache: "
+                              "remove it (or the whole folder)", Path(top, name))
+
+
 # Names Windows will not create in any folder, whatever the extension.
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)),
              *(f"lpt{i}" for i in range(10))}

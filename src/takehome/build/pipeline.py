@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import files
 from ..errors import Problem, Problems
 from ..paper import Paper
 from ..project import Project, find_root
 from . import load, plan, render, typeset, write
-from .incremental import BuildRecord, Cache, Recorded
+from .incremental import CACHE_DIR, BuildRecord, Cache, Recorded
 from .plan import Job
 from .typeset import Progress, Typesetting
 
@@ -58,6 +59,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     started = time.perf_counter()
     root = find_root(root)
     output = options.output or root / "output"
+    files.no_links(root / CACHE_DIR)  # a project may come with a planted cache
     cache = Cache(root)
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 CALENDAR_FILE = "calendar.yaml"
 ICS_FOLDER = "calendar"
+MAX_ICS_FILES = 100
 
 
 def ics_files(content: Path) -> list[Path]:
@@ -37,6 +38,10 @@ def load_calendar(root: Path, settings: Settings, problems: Problems) -> Calenda
     path = content_dir / CALENDAR_FILE
     files = ics_files(content_dir)
     if not path.is_file() and not files:
+        return None
+    if len(files) > MAX_ICS_FILES:  # each has a time budget: their number is bounded too
+        problems.error(f"{len(files)} .ics files; the limit is {MAX_ICS_FILES}",
+                       content_dir / ICS_FOLDER)
         return None
     loaded: Loaded | None = None
     if path.is_file():
