@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from takehome.build import pipeline, write
+from takehome.build import commit, pipeline, write
 from takehome.build.digest import file_sha256
 from takehome.errors import BuildError
 
@@ -135,7 +135,7 @@ def test_a_changed_output_file_is_written_again(victim: Path) -> None:
 
 def test_a_second_build_waits_then_stops_with_a_message(victim: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(write, "LOCK_WAIT_SECONDS", 1.0)
+    monkeypatch.setattr(commit, "LOCK_WAIT_SECONDS", 1.0)
     other = victim / "output/intake/.tmp-other-build"
     other.write_bytes(b"being written by the other build")
     change_content(victim)

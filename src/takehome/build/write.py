@@ -17,9 +17,8 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from filelock import FileLock, Timeout
-
 from ..errors import BuildError, Problem, display_path
+from .commit import TEMPORARY, OutputProblem, lock, lstat_or_none, real_folder, replace_all
 from .digest import file_sha256, key_of, sha256
 from .join import join_pdfs
 from .plan import Assembly, File, Plan
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
-LOCK = ".takehome.lock"  # in the output folder: one build writes it at a time
-LOCK_WAIT_SECONDS = 300.0
-TEMPORARY = ".tmp-"
 
 
 def _file_mode() -> int:
@@ -58,44 +54,6 @@ def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
         return list(data["documents"])
     except (OSError, ValueError, KeyError, TypeError):
         return []
-
-
-class OutputProblem(BuildError):
-    """The output folder cannot be written safely (a link in it, another build, a failed commit);
-    the message says what state it is in."""
-
-    def __init__(self, message: str, path: Path | None = None) -> None:
-        super().__init__([Problem(message, path)])
-
-    def report(self) -> str:
-        return str(self.problems[0])
-
-
-def _lstat(path: Path) -> os.stat_result | None:
-    try:
-        return path.lstat()
-    except FileNotFoundError:
-        return None
-
-
-def real_folder(trusted: Path, folder: Path, create: bool = True) -> Path:
-    """`folder` (inside `trusted`, the folder the user chose), made if missing, with no symbolic
-    link and nothing but folders on the way from `trusted`: a link is never followed."""
-    path = trusted
-    for part in (folder.relative_to(trusted).parts if folder != trusted else ()):
-        path = path / part
-        info = _lstat(path)
-        if info is None and create:
-            with contextlib.suppress(FileExistsError):
-                path.mkdir()
-            info = _lstat(path)
-        if info is not None and stat.S_ISLNK(info.st_mode):
-            raise OutputProblem(f"{display_path(path)} is a symbolic link; takehome never "
-                                "writes through one: remove it (or choose another folder "
-                                "with --output)", path)
-        if info is not None and not stat.S_ISDIR(info.st_mode):
-            raise OutputProblem(f"{display_path(path)} is not a folder; remove it", path)
-    return folder
 
 
 def output_key(output: Path, project: Path) -> str:
@@ -131,7 +89,7 @@ class Writer:
         real_folder(self.trusted, root)
         self.entries: dict[str, dict[str, Any]] = {}
         self.staged: list[tuple[Path, Path]] = []
-        self.lock = _lock(real_folder(self.trusted, lock_in) if lock_in else root)
+        self.lock = lock(real_folder(self.trusted, lock_in) if lock_in else root)
         try:
             self.key = output_key(root, project)
             self.record = record_path(records, root, project)
@@ -155,7 +113,7 @@ class Writer:
         for top, _dirs, names in os.walk(self.root):  # never descends into a linked folder
             for name in names:
                 path = Path(top, name)
-                info = _lstat(path)
+                info = lstat_or_none(path)
                 if name.startswith(TEMPORARY) and info and stat.S_ISREG(info.st_mode):
                     path.unlink(missing_ok=True)
 
@@ -178,7 +136,7 @@ class Writer:
         target = _safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
         folder = real_folder(self.trusted, target.parent)
-        info = _lstat(target)
+        info = lstat_or_none(target)
         if info is not None and not stat.S_ISREG(info.st_mode):
             kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
             raise OutputProblem(f"{display_path(target)} is {kind}; takehome never writes "
@@ -210,7 +168,7 @@ class Writer:
                 self.abort()
                 raise
             staged, self.staged = self.staged, []
-            _replace_all(staged)
+            replace_all(staged)
             wanted = {e["path"] for e in entries}
             written = {p: d for p, d in self.written.items() if p in wanted}
             written.update({p: e["sha256"] for p, e in self.entries.items()})
@@ -238,14 +196,14 @@ class Writer:
         with contextlib.suppress(OSError, ValueError, OutputProblem):
             target = _safe_target(self.root, path)
             real_folder(self.trusted, target.parent, create=False)
-            info = _lstat(target)
+            info = lstat_or_none(target)
             if info is not None and stat.S_ISREG(info.st_mode) and \
                     file_sha256(target) == digest:
                 target.unlink()
 
     def _stage_manifest(self, data: bytes) -> None:
         target = self.root / self.manifest
-        info = _lstat(target)
+        info = lstat_or_none(target)
         if info is not None and not stat.S_ISREG(info.st_mode):
             raise OutputProblem(f"{display_path(target)} is not a file; remove it", target)
         fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.root)
@@ -263,93 +221,6 @@ class Writer:
 
     def close(self) -> None:
         self.lock.release()
-
-
-def _lock(root: Path) -> FileLock:
-    """The output folder's lock: a second build waits for the first, then stops if it must."""
-    path = root / LOCK
-    info = _lstat(path)
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        raise OutputProblem(f"{display_path(path)} is not a plain file; remove it", path)
-    lock = FileLock(path)
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        log.warning("another takehome build is writing %s; waiting for it to finish",
-                    display_path(root))
-        try:
-            lock.acquire(timeout=LOCK_WAIT_SECONDS)
-        except Timeout:
-            raise OutputProblem(
-                f"another takehome build has been writing {display_path(root)} for more than "
-                f"{LOCK_WAIT_SECONDS:.0f} s; nothing was written: build again once it has "
-                "finished", root) from None
-    return lock
-
-
-def _replace_all(staged: list[tuple[Path, Path]]) -> None:
-    """Rename every staged file into place; if one cannot be, put back the ones already done."""
-    done: list[tuple[Path, Path | None]] = []  # (target, its previous version, if any)
-    current: Path | None = None
-    try:
-        for tmp, target in staged:
-            current = target
-            previous = _keep_previous(target)
-            try:
-                os.replace(tmp, target)
-            except OSError:
-                if previous is not None:
-                    previous.unlink(missing_ok=True)
-                raise
-            done.append((target, previous))
-    except OSError as exc:
-        stuck = _put_back(done)
-        for tmp, _ in staged:
-            with contextlib.suppress(OSError):
-                tmp.unlink()
-        why = (f"{display_path(current) if current else 'a file'} could not be replaced "
-               f"({exc.strerror or exc})")
-        if not stuck:
-            raise OutputProblem(f"{why}: nothing was changed, the previous output is as it was "
-                                "(is the file open in another program?)", current) from None
-        names = ", ".join(display_path(p) for p in stuck)
-        raise OutputProblem(f"{why}, and {len(stuck)} file(s) already replaced could not be put "
-                            f"back: {names} are new, every other file is as before; build "
-                            "again once the file can be written", current) from None
-    for _, previous in done:
-        if previous is not None:
-            with contextlib.suppress(OSError):
-                previous.unlink()
-
-
-def _keep_previous(target: Path) -> Path | None:
-    """A second name for the file about to be replaced, so it can be put back (a hard link;
-    a copy where the disk has none)."""
-    if _lstat(target) is None:
-        return None
-    fd, name = tempfile.mkstemp(prefix=TEMPORARY, dir=target.parent)
-    os.close(fd)
-    keep = Path(name)
-    try:
-        keep.unlink()
-        os.link(target, keep)
-    except OSError:
-        shutil.copyfile(target, keep)
-    return keep
-
-
-def _put_back(done: list[tuple[Path, Path | None]]) -> list[Path]:
-    """Undo renames, newest first; the files that could not be put back."""
-    stuck = []
-    for target, previous in reversed(done):
-        try:
-            if previous is None:
-                target.unlink()
-            else:
-                os.replace(previous, target)
-        except OSError:
-            stuck.append(target)
-    return stuck
 
 
 @dataclass
