@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,3 +78,10 @@ def outside(root: Path) -> Path:
     (folder / "tpl").mkdir(exist_ok=True)
     (folder / "tpl" / "sheet.html").write_text("<p>SECRET-7f3a from a template</p>\n")
     return folder
+
+
+def cpu_seconds() -> float:
+    """Processor time used so far by this thread and the commands it ran: what bounded work
+    is measured in (a busy machine stretches the clock, not this)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.thread_time() + children.ru_utime + children.ru_stime

@@ -13,7 +13,7 @@ from takehome.build import jinja
 from takehome.build.jinja import Renderer, TemplateProblem
 
 from .conftest import SAMPLE, intake_only, run
-from .hostile import takehome
+from .hostile import cpu_seconds, takehome
 
 
 @pytest.fixture
@@ -53,10 +53,10 @@ def render(tmp_path: Path, source: str) -> str:
 ])
 def test_templates_cannot_ask_for_unbounded_work(tmp_path: Path, source: str,
                                                  message: str) -> None:
-    started = time.monotonic()
+    started = cpu_seconds()
     with pytest.raises(TemplateProblem) as info:
         render(tmp_path, source)
-    assert time.monotonic() - started < 5
+    assert cpu_seconds() - started < 5
     assert "t.html:1: error: template error:" in str(info.value)
     assert message in str(info.value)
 
@@ -71,11 +71,11 @@ def test_ordinary_arithmetic_and_text_still_work(tmp_path: Path) -> None:
 def test_compiling_is_under_the_deadline_too(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(jinja, "RENDER_SECONDS", 0.2)
-    started = time.monotonic()
+    started = cpu_seconds()
     with pytest.raises(TemplateProblem) as info:
         render(tmp_path, "<p>{{ x }}</p>\n" * 40_000)  # about a second to compile
     assert "ran for more than" in str(info.value)
-    assert time.monotonic() - started < 10
+    assert cpu_seconds() - started < 10
 
 
 def test_a_template_too_large_to_read_is_refused(tmp_path: Path) -> None:
@@ -90,12 +90,12 @@ def test_a_product_template_with_a_runaway_power_fails_fast(tmp_path: Path) -> N
     intake_only(root)
     (root / "templates/intake").mkdir(parents=True)
     (root / "templates/intake/sheet.html").write_text("<p>\n{{ 9**(9**9) }}</p>")
-    started = time.monotonic()
+    started = cpu_seconds()
     result = takehome(root, "check")
     assert result.returncode == 1
     assert "templates/intake/sheet.html:2: error: template error: 9 ** 387420489" in \
         result.stderr
-    assert time.monotonic() - started < 60
+    assert cpu_seconds() - started < 60
 
 
 # --- Imported calendars ------------------------------------------------------------------------
@@ -117,22 +117,22 @@ HOURS = ",".join(str(h) for h in range(24))
 
 def test_a_rule_from_year_one_with_a_huge_count_is_refused_at_once(project: Path) -> None:
     _ics(project, _event(1, "00010101T000000", f"FREQ=DAILY;COUNT=1000000000;BYHOUR={HOURS}"))
-    started = time.monotonic()
+    started = cpu_seconds()
     result = run("check", str(project))
     assert result.exit_code == 1
     assert "hostile.ics:4: error: RRULE repeats from 0001-01-01: about" in result.output
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
 
 
 def test_rules_that_never_happen_are_stopped(project: Path) -> None:
     _ics(project, "".join(_event(i, "20260101T000000", "FREQ=DAILY;BYMONTHDAY=1;BYYEARDAY=2")
                           for i in range(20)))
-    started = time.monotonic()
+    started = cpu_seconds()
     result = run("check", str(project))
     assert result.exit_code == 1
     assert "hostile.ics:4: error: expanding this file's repeating events took more than 5 s" \
         in result.output
-    assert time.monotonic() - started < 40
+    assert cpu_seconds() - started < 40
 
 
 def test_an_event_title_that_looks_like_a_file_is_only_text(project: Path,
@@ -168,12 +168,12 @@ def _nested_use(levels: int) -> str:
 ])
 def test_hostile_svg_logos_are_refused(project: Path, svg: str, message: str) -> None:
     (project / "content/images/logo.svg").write_text(svg)
-    started = time.monotonic()
+    started = cpu_seconds()
     result = run("check", str(project))
     assert result.exit_code == 1
     assert "content/settings.yaml:8:9: error: 'content/images/logo.svg': " + message in \
         result.output, result.output
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
 
 
 def test_a_huge_picture_in_a_template_is_refused(project: Path) -> None:

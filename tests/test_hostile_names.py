@@ -23,6 +23,7 @@ from takehome.build import load, pipeline, plan, render
 from takehome.errors import Problems
 
 from .conftest import REPO, SAMPLE, intake_only, run
+from .hostile import cpu_seconds
 
 
 @pytest.fixture
@@ -171,13 +172,13 @@ def test_preview_asks_are_bounded(tmp_path: Path) -> None:
         writer = PdfWriter()
         writer.add_blank_page(size, size)
         writer.write(tmp_path / name)
-    started = time.monotonic()
+    started = cpu_seconds()
     result = run("preview", str(tmp_path / "one.pdf"), "--pages", "1-2000000000")
     assert result.exit_code == 2 and "asks for more than 10,000 pages" in result.output
     result = run("preview", str(tmp_path / "huge.pdf"))
     assert result.exit_code == 1
     assert "page 1 is 5,080 × 5,080 mm: its picture would have 400 megapixels" in result.output
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
 
 
 def test_a_year_at_a_glance_that_cannot_show_the_year(project: Path) -> None:

@@ -140,7 +140,7 @@ def test_a_second_build_waits_then_stops_with_a_message(victim: Path,
     other.write_bytes(b"being written by the other build")
     change_content(victim)
     before = tree_bytes(victim / "output")
-    with FileLock(victim / "output" / write.LOCK), pytest.raises(BuildError) as info:
+    with FileLock(victim / "output" / commit.LOCK), pytest.raises(BuildError) as info:
         pipeline.build(victim, pipeline.Options(jobs=1))
     assert "another takehome build has been writing" in str(info.value)
     assert "nothing was written" in str(info.value)
