@@ -55,10 +55,10 @@ def _css_rules(rules: Iterable[Any], where: str) -> Iterator[Reference]:
     for rule in rules:
         if rule.type == "at-rule":
             keyword = rule.lower_at_keyword
-            if keyword == "import":
-                target = next((t for t in rule.prelude if t.type in ("string", "url")), None)
-                if target is not None:
-                    yield Reference(target.value, STYLESHEET, f"@import in {where}")
+            if keyword == "import":  # @import "a.css", url(a.css) or url("a.css")
+                strings = [t.value for t in rule.prelude if t.type == "string"]
+                for url in [*strings[:1], *_urls(rule.prelude)][:1]:
+                    yield Reference(url, STYLESHEET, f"@import in {where}")
                 continue
             if keyword in _NESTING_AT_RULES and rule.content is not None:
                 yield from _css_rules(tinycss2.parse_rule_list(
