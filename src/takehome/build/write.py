@@ -190,6 +190,11 @@ class Writer:
         except OSError as exc:
             log.warning("the output was written, but what was written could not be recorded "
                         "(%s): the next build will leave files this one made", exc)
+        for other in self.record.parent.glob("*.json"):  # folders gone (a package's staging)
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+                folder = str(json.loads(other.read_text(encoding="utf-8"))["output"])
+                if not folder.startswith("project:") and not Path(folder).exists():
+                    other.unlink()
 
     def _remove(self, path: str, digest: str) -> None:
         """Delete a file an earlier build wrote, if it is still what that build wrote."""
