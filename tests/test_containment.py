@@ -279,3 +279,17 @@ def test_the_number_of_calendar_files_is_bounded(tmp_path: Path) -> None:
     result = run("check", str(root))
     assert result.exit_code == 1
     assert "content/calendar: error: 102 .ics files; the limit is 100" in result.output
+
+
+def test_a_template_cannot_read_files_through_a_path_it_is_given(tmp_path: Path) -> None:
+    # The calendar's template sees the calendar, which knows where its file is.
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    (root / "templates/calendar").mkdir(parents=True)
+    original = (Path(__file__).parents[1] / "templates/calendar/year.html").read_text()
+    (root / "templates/calendar/year.html").write_text(
+        original + "\n{{ calendar.path.parent.joinpath('roster.csv').read_text() }}\n")
+    result = run("check", str(root))
+    assert result.exit_code == 1
+    assert "templates/calendar/year.html" in result.output
+    assert "access to attribute 'parent' of 'PosixPath' object is unsafe" in result.output

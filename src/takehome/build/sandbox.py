@@ -10,12 +10,13 @@ make a value too large to hold. Time is bounded by the renderer's deadline (see 
 from __future__ import annotations
 
 import math
+import os
 import re
 import string
 import time
 from collections.abc import Callable, Iterable
 from functools import wraps
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import jinja2
@@ -32,6 +33,7 @@ MAX_VALUE_CHARS = 5_000_000  # one value a template makes, or what printing one 
 MAX_ITEMS = 100_000  # items in a list a template makes (what range() allows)
 MAX_INT_BITS = 10_000  # about 3,000 digits
 MAX_TEMPLATE_BYTES = 1_000_000
+_PATH_ATTRIBUTES = {"name", "stem", "suffix", "suffixes"}
 
 
 class TemplateTimeout(Exception):
@@ -250,6 +252,13 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                         for name, function in self.filters.items()}
         self.globals["lipsum"] = _lipsum
         self.checked_join = _checked_join
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Jinja's rules, and nothing of a file path but its name: a path in a template's data
+        (the calendar's) must not become a way to read, list or write files."""
+        if isinstance(obj, PurePath | os.PathLike) and attr not in _PATH_ATTRIBUTES:
+            return False
+        return bool(super().is_safe_attribute(obj, attr, value))
 
     def check_deadline(self) -> None:
         if time.monotonic() > self.deadline:
