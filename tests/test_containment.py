@@ -293,3 +293,16 @@ def test_a_template_cannot_read_files_through_a_path_it_is_given(tmp_path: Path)
     assert result.exit_code == 1
     assert "templates/calendar/year.html" in result.output
     assert "access to attribute 'parent' of 'PosixPath' object is unsafe" in result.output
+
+
+def test_a_template_cannot_read_files_through_a_content_model(tmp_path: Path) -> None:
+    from takehome.build.jinja import Renderer, TemplateProblem
+    from takehome.models.base import Text
+
+    (tmp_path / "secret.json").write_text('"SECRET-7f3a"')
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/t.html").write_text(
+        "{{ text.get('en', 'en') }} {{ text.parse_file('%s').root }}" % (tmp_path / "secret.json"))
+    with pytest.raises(TemplateProblem) as info:
+        Renderer(tmp_path / "templates").render("t.html", {"lang": "en", "text": Text("hi")})
+    assert "access to attribute 'parse_file' of 'Text' object is unsafe" in str(info.value)

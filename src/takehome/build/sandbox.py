@@ -26,6 +26,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
+from pydantic import BaseModel
 
 from .. import files
 
@@ -254,9 +255,13 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         self.checked_join = _checked_join
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        """Jinja's rules, and nothing of a file path but its name: a path in a template's data
-        (the calendar's) must not become a way to read, list or write files."""
+        """Jinja's rules, and nothing that reads files: of a file path in a template's data (the
+        calendar's) only its name, of a content model only its own fields and methods."""
         if isinstance(obj, PurePath | os.PathLike) and attr not in _PATH_ATTRIBUTES:
+            return False
+        # A content model's fields and our own methods, never pydantic's: its parse_file()
+        # reads any file.
+        if isinstance(obj, BaseModel) and hasattr(BaseModel, attr):
             return False
         return bool(super().is_safe_attribute(obj, attr, value))
 
