@@ -194,3 +194,16 @@ def test_a_commit_that_cannot_be_undone_says_which_files_are_new(
     after = {p: b for p, b in tree_bytes(victim / "output").items() if "/.tmp-" not in f"/{p}"}
     changed = sorted(p for p in after if after[p] != before.get(p))
     assert len(changed) == 2 and all(name in message for name in changed), (changed, message)
+
+
+def test_a_planted_manifest_names_nothing_outside(victim: Path, beside: Path) -> None:
+    manifest = json.loads((victim / "output/manifest.json").read_text())
+    manifest["documents"] += [{"path": p, "document": "intake"} for p in
+                              ("../../outside/important.txt", str(beside / "secret.txt"),
+                               "link/secret.txt", "/dev/zero")]
+    (victim / "output/manifest.json").write_text(json.dumps(manifest))
+    (victim / "output/link").symlink_to(beside)
+    listed = write.published(victim / "output")
+    assert listed and all(p.resolve().is_relative_to(victim / "output") for p in listed)
+    code, text = build(victim)
+    assert code == 0, text

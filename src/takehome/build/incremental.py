@@ -5,7 +5,6 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
-import html as htmllib
 import json
 import os
 import shutil
@@ -18,11 +17,11 @@ from typing import Any
 
 from .. import __version__, fonts
 from ..errors import Problem
-from ..files import regular_files
+from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from .digest import file_sha256, key_of
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
-from .write import MANIFEST, read_manifest
+from .write import MANIFEST, published
 
 CACHE_DIR = ".takehome-cache"
 FORMAT = "1"  # bump when the layout of entries changes
@@ -167,7 +166,7 @@ class BuildRecord:
             return None
         try:
             if last["inputs"] != self.inputs or _outputs(self.output) != last["outputs"] or any(
-                    not Path(path).is_file() or file_sha256(Path(path)) != digest
+                    not _unchanged(Path(path), digest, self.root)
                     for path, digest in last["extra"].items()):
                 return None
             warnings = [Problem(m, Path(p) if p else None, line, col, "warning")
@@ -177,9 +176,9 @@ class BuildRecord:
             return None  # a record written by another version: build
 
     def save(self, shown: dict[str, str], roster: Path | None, report: Recorded) -> None:
-        """Record this build: its inputs, the files its pages showed (`shown`: reference ->
+        """Record this build: its inputs, the files its pages showed (`shown`: real path ->
         hash), the roster as read, what it wrote, and its report."""
-        extra = {str(self.root / htmllib.unescape(ref)): digest for ref, digest in shown.items()}
+        extra = {str(self.root / path): digest for path, digest in shown.items()}
         if roster is not None and roster.is_file():
             extra[str(roster)] = file_sha256(roster)
         self.cache.record_build(self.key, {
@@ -203,8 +202,15 @@ def _outputs(output: Path) -> dict[str, str]:
     """The manifest's hash and the hash of every file it lists that is there (a file changed
     since, even to other bytes of the same size, makes the next build a real one)."""
     manifest = output / MANIFEST
-    if not manifest.is_file():
+    if not manifest.is_file() or manifest.is_symlink():
         return {}
-    files = (output / entry.get("path", "") for entry in read_manifest(output))
-    return {MANIFEST: file_sha256(manifest),
-            **{str(p): file_sha256(p) for p in files if p.is_file()}}
+    return {MANIFEST: file_sha256(manifest), **{str(p): file_sha256(p) for p in published(output)}}
+
+
+def _unchanged(path: Path, digest: str, root: Path) -> bool:
+    """Whether a file a build's pages showed is still as it was (only files inside the project
+    or the built-in templates are read: a record may come with the project)."""
+    try:
+        return file_sha256(check(path, [root, BUILTIN_TEMPLATES], MAX_FILE_BYTES)) == digest
+    except (Refused, OSError):
+        return False

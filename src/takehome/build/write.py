@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from .. import files
 from ..errors import BuildError, Problem, display_path
 from .commit import TEMPORARY, OutputProblem, lock, lstat_or_none, real_folder, replace_all
 from .digest import file_sha256, key_of, sha256
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 50_000_000
 
 
 def _file_mode() -> int:
@@ -49,11 +51,28 @@ def _safe_target(root: Path, relative: str) -> Path:
 
 
 def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
+    """The manifest's entries (none if it is missing, unreadable, a link or too large)."""
     try:
-        data = json.loads((root / name).read_text(encoding="utf-8"))
+        data = json.loads(files.read_bytes(root / name, root, MAX_MANIFEST_BYTES))
         return list(data["documents"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (files.Refused, ValueError, KeyError, TypeError):
         return []
+
+
+def published(root: Path) -> list[Path]:
+    """The files the manifest lists that are where it says: a safe path inside `root`, reached
+    without a link, a regular file (a planted manifest names nothing else)."""
+    found = []
+    for entry in read_manifest(root):
+        try:
+            target = _safe_target(root, str(entry.get("path", "")))
+            real_folder(root, target.parent, create=False)
+        except (ValueError, TypeError, AttributeError, OutputProblem):
+            continue
+        info = lstat_or_none(target)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            found.append(target)
+    return found
 
 
 def output_key(output: Path, project: Path) -> str:
