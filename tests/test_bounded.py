@@ -13,7 +13,16 @@ from takehome.build import jinja
 from takehome.build.jinja import Renderer, TemplateProblem
 
 from .conftest import SAMPLE, intake_only, run
-from .hostile import cpu_seconds, takehome
+from .hostile import cpu_seconds, entries, outside, takehome
+
+
+@pytest.fixture(autouse=True)
+def beside(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A folder beside the project that every attack here must leave exactly as it was."""
+    folder = outside(tmp_path / "project")
+    before = entries(folder)
+    yield folder
+    assert entries(folder) == before
 
 
 @pytest.fixture

@@ -23,7 +23,16 @@ from takehome.build import load, pipeline, plan, render
 from takehome.errors import Problems
 
 from .conftest import REPO, SAMPLE, intake_only, run
-from .hostile import cpu_seconds
+from .hostile import cpu_seconds, entries, outside
+
+
+@pytest.fixture(autouse=True)
+def beside(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A folder beside the project that every attack here must leave exactly as it was."""
+    folder = outside(tmp_path / "project")
+    before = entries(folder)
+    yield folder
+    assert entries(folder) == before
 
 
 @pytest.fixture
