@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +50,38 @@ def refused(outcome: Outcome, where: str) -> None:
     assert outcome.code == 1, outcome.output
     assert where in outcome.output, outcome.output
     assert outcome.unchanged
+
+
+def entries(folder: Path) -> dict[str, object]:
+    """Every entry under `folder` (not following links): each file's bytes, each link's
+    target, each folder, so that a test shows nothing in it changed."""
+    found: dict[str, object] = {}
+    for top, dirs, names in os.walk(folder):
+        for name in [*dirs, *names]:
+            path = Path(top, name)
+            key = path.relative_to(folder).as_posix()
+            if path.is_symlink():
+                found[key] = ("link", os.readlink(path))
+            elif path.is_dir():
+                found[key] = "folder"
+            else:
+                found[key] = path.read_bytes()
+    return found
+
+
+def outside(root: Path) -> Path:
+    """A folder beside the project, with files an attacker would like to read or destroy."""
+    folder = root.parent / "outside"
+    folder.mkdir(exist_ok=True)
+    (folder / "important.txt").write_text("the teacher's own notes\n")
+    (folder / "secret.txt").write_text("SECRET-7f3a: not for any document\n")
+    (folder / "tpl").mkdir(exist_ok=True)
+    (folder / "tpl" / "sheet.html").write_text("<p>SECRET-7f3a from a template</p>\n")
+    return folder
+
+
+def cpu_seconds() -> float:
+    """Processor time used so far by this thread and the commands it ran: what bounded work
+    is measured in (a busy machine stretches the clock, not this)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.thread_time() + children.ru_utime + children.ru_stime

@@ -265,6 +265,7 @@ def translations_import(file: Path, directory: Path) -> None:
     for lang, count in written.items():
         click.echo(f"{count} {lang} translation{'s' if count != 1 else ''} added to "
                    f"content/translations/{lang}.po")
+MAX_PREVIEW_PAGES = 10_000
 
 
 def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[int]:
@@ -276,6 +277,8 @@ def _page_list(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         first, _, last = part.partition("-")
         if not first.isdigit() or (last and not last.isdigit()):
             raise click.BadParameter(f"{part!r} is not a page or a range like 3-5")
+        if int(last or first) - int(first) + len(pages) >= MAX_PREVIEW_PAGES:
+            raise click.BadParameter(f"{value} asks for more than {MAX_PREVIEW_PAGES:,} pages")
         pages += range(int(first), int(last or first) + 1)
     return pages
 

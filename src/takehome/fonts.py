@@ -6,7 +6,6 @@ import hashlib
 import html
 import os
 import re
-import tempfile
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -15,7 +14,8 @@ from xml.sax.saxutils import escape
 import fontpkg
 from fontTools.ttLib import TTFont
 
-from . import i18n
+from . import files, i18n
+from .errors import ContentError
 
 # After the theme's font: families that cover what it lacks, static files first (a variable
 # font gets a wrong text layer from the renderer: Vietnamese "đọc cho" in Noto Sans copies out
@@ -236,6 +236,22 @@ def _copyright(path: Path) -> str:
         return (font["name"].getDebugName(0) or "").strip()
 
 
+DEFAULT_EPOCH = 1577836800  # 2020-01-01
+LAST_EPOCH = 4102444799  # 2099-12-31
+
+
+def source_date_epoch() -> int:
+    """The date stamped into PDFs and zips: SOURCE_DATE_EPOCH (the reproducible-builds
+    convention), else 2020-01-01; anything but a whole number of seconds is an error."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return DEFAULT_EPOCH
+    if not value.isdigit() or int(value) > LAST_EPOCH:
+        raise ContentError(f"SOURCE_DATE_EPOCH is {value[:40]!r}: it must be a whole number of "
+                           "seconds since 1970-01-01 before 2100, or not set")
+    return int(value)
+
+
 def prepare_environment() -> None:
     """Same input, same bytes: make fontconfig see only the font packages, never the machine's
     own fonts, and fix the date fontTools stamps on instanced variable fonts.
@@ -243,12 +259,14 @@ def prepare_environment() -> None:
     Called before WeasyPrint loads fontconfig: a character our fonts lack then prints as an
     empty box (and is reported) on every machine alike, instead of borrowing a system font.
     """
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1577836800")  # 2020-01-01
+    os.environ["SOURCE_DATE_EPOCH"] = str(source_date_epoch())
+    # The temporary folder is shared with every user of the machine: the cache folder and the
+    # configuration file are used only when they are this user's own (see files.py).
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    cache = files.private_folder(f"takehome-fontconfig-{user}")
     dirs = "".join(f"<dir>{escape(str(d))}</dir>" for d in directories())
     conf = (f'<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>{dirs}'
-            f"<cachedir>{escape(tempfile.gettempdir())}/takehome-fontconfig</cachedir></fontconfig>")
+            f"<cachedir>{escape(str(cache))}</cachedir></fontconfig>")
     digest = hashlib.sha256(conf.encode()).hexdigest()[:12]
-    path = Path(tempfile.gettempdir()) / f"takehome-fonts-{digest}.conf"
-    if not path.exists():
-        path.write_text(conf, encoding="utf-8")
+    path = files.private_file(f"takehome-fonts-{user}-{digest}.conf", conf)
     os.environ["FONTCONFIG_FILE"] = str(path)

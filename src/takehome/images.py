@@ -5,17 +5,26 @@ from __future__ import annotations
 
 import base64
 import io
-import re
+import urllib.request
 import warnings
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import defusedxml.ElementTree as defused
+from defusedxml import DefusedXmlException
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from . import files, references
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo prints at over 300 dpi on a full page
 MAX_SVG_BYTES = 2_000_000
+MAX_IMAGE_BYTES = 20_000_000  # any picture file, before it is opened
+MAX_SVG_ELEMENTS = 20_000
+MAX_SVG_DEPTH = 64
+MAX_SVG_DRAWN = 50_000  # elements drawn once <use> copies are expanded
+MAX_NESTED_PICTURES = 2  # a picture inside an SVG inside an SVG
 PRINT_DPI = 300
 MM_PER_INCH = 25.4
 VECTOR_SUFFIXES = {".svg"}
@@ -23,14 +32,24 @@ MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
         ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp"}
 
 
-def problem(path: Path) -> str | None:
-    """Why the image at `path` cannot be used, or None when it is fine."""
-    if path.suffix.lower() == ".svg":
-        return _svg_problem(path)
+def problem(path: Path, root: Path | None = None) -> str | None:
+    """Why the image at `path` cannot be used, or None when it is fine. The file is read
+    through the containment helper (a regular file inside `root`, default its own folder)."""
+    try:
+        data = files.read_bytes(path, root or path.parent, MAX_IMAGE_BYTES)
+    except files.Refused as exc:
+        return exc.problem.message
+    return data_problem(data, path.suffix.lower() == ".svg")
+
+
+def data_problem(data: bytes, svg: bool, depth: int = 0) -> str | None:
+    """Why these image bytes cannot be used (an SVG when `svg`), or None when they are fine."""
+    if svg:
+        return _svg_problem(data, depth)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
+            with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
                 if width * height > MAX_PIXELS:
                     return (f"image is {width}×{height} pixels; the limit is "
@@ -46,19 +65,111 @@ def problem(path: Path) -> str | None:
     return None
 
 
-def _svg_problem(path: Path) -> str | None:
-    data = path.read_bytes()
+def _svg_problem(data: bytes, depth: int) -> str | None:
     if len(data) > MAX_SVG_BYTES:
         return f"SVG is larger than {MAX_SVG_BYTES // 1_000_000} MB"
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.IGNORECASE):
-        return "SVG with a DOCTYPE or entities is refused (they can expand without bound)"
     try:
-        root = ET.fromstring(data)
+        root = defused.fromstring(data, forbid_dtd=True)
+    except (DefusedXmlException, ValueError):
+        return "SVG with a DOCTYPE or entities is refused (they can expand without bound)"
     except ET.ParseError as exc:
         return f"SVG is not valid XML ({exc})"
-    if not root.tag.endswith("svg"):
+    if not isinstance(root.tag, str) or not root.tag.endswith("svg"):
         return "not an SVG image"
+    return _svg_size_problem(root) or _svg_reference_problem(root, depth)
+
+
+def _svg_size_problem(root: ET.Element) -> str | None:
+    """Too many elements, nested too deep, or `<use>` copies that multiply without bound."""
+    ids: dict[str, ET.Element] = {}
+    stack: list[tuple[ET.Element, int]] = [(root, 1)]
+    count = 0
+    while stack:
+        element, level = stack.pop()
+        count += 1
+        if count > MAX_SVG_ELEMENTS:
+            return f"SVG has more than {MAX_SVG_ELEMENTS:,} elements"
+        if level > MAX_SVG_DEPTH:
+            return f"SVG is nested deeper than {MAX_SVG_DEPTH} levels"
+        if element.get("id"):
+            ids.setdefault(str(element.get("id")), element)
+        stack += [(child, level + 1) for child in element]
+    # What drawing the picture costs: each element once, and each <use> the whole of what it
+    # copies (which may itself copy more). Counted bottom-up, each element once.
+    cost: dict[int, int] = {}
+    visiting: set[int] = set()
+    work: list[tuple[ET.Element, bool]] = [(root, False)]
+    while work:
+        element, done = work.pop()
+        key = id(element)
+        if done:
+            visiting.discard(key)
+            total = 1 + sum(cost[id(child)] for child in element)
+            target = _use_target(element, ids)
+            if target is not None:
+                total += cost[id(target)]
+            cost[key] = min(total, MAX_SVG_DRAWN + 1)
+            continue
+        if key in cost:
+            continue
+        if key in visiting:
+            return "SVG has a <use> that copies itself"
+        visiting.add(key)
+        work.append((element, True))
+        target = _use_target(element, ids)
+        for inner in [*element, *([target] if target is not None else [])]:
+            if id(inner) in visiting:
+                return "SVG has a <use> that copies itself"
+            if id(inner) not in cost:
+                work.append((inner, False))
+    if cost[id(root)] > MAX_SVG_DRAWN:
+        return (f"SVG draws more than {MAX_SVG_DRAWN:,} elements once its <use> copies are "
+                "expanded")
     return None
+
+
+def _use_target(element: ET.Element, ids: dict[str, ET.Element]) -> ET.Element | None:
+    if element.tag != f"{references.SVG}use":
+        return None
+    href = element.get(references.XLINK_HREF) or element.get("href") or ""
+    return ids.get(href[1:]) if href.startswith("#") else None
+
+
+def _svg_reference_problem(root: ET.Element, depth: int) -> str | None:
+    """An SVG must be self-contained: no other file, only pictures inside it (checked too)."""
+    for ref in references.svg_references(root):
+        url = ref.url.strip()
+        if url.lower().startswith("data:"):
+            try:
+                mime, data = decode_data_url(url)
+            except ValueError:
+                return f"SVG has a data: address that cannot be read ({ref.where})"
+            if not mime.startswith("image/"):
+                return f"SVG holds a {mime} file ({ref.where}); only pictures may be inside it"
+            if depth >= MAX_NESTED_PICTURES:
+                return f"SVG nests pictures more than {MAX_NESTED_PICTURES} deep"
+            inner = data_problem(data, mime == "image/svg+xml", depth + 1)
+            if inner:
+                return f"a picture inside the SVG: {inner}"
+            continue
+        return (f"SVG refers to another file ({_short(url)}, {ref.where}); a picture must be "
+                "self-contained")
+    return None
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def decode_data_url(url: str) -> tuple[str, bytes]:
+    """The media type and bytes of a `data:` address (ValueError if it is not one)."""
+    if not url.strip().lower().startswith("data:"):
+        raise ValueError("not a data: address")
+    try:
+        with urllib.request.urlopen(url.strip()) as response:  # noqa: S310 - data: only
+            return response.headers.get_content_type(), response.read()
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(str(exc)) from None
 
 
 class ImageProblem(ValueError):
@@ -93,12 +204,16 @@ def prepare(path: Path, max_width: int, quality: int = 85) -> Prepared:
 @lru_cache(maxsize=64)
 def _prepare(path: Path, _size: int, _mtime: int, max_width: int, quality: int) -> Prepared:
     suffix = path.suffix.lower()
-    if suffix in VECTOR_SUFFIXES:
-        return Prepared(path.read_bytes(), MIME[suffix], 0, 0)
-    reason = problem(path)  # checked at validation already; the file may have changed since
-    if reason:
+    try:
+        data = files.read_bytes(path, path.parent, MAX_IMAGE_BYTES)
+    except files.Refused as exc:
+        raise ImageProblem(f"{path.name}: {exc.problem.message}") from None
+    reason = data_problem(data, suffix in VECTOR_SUFFIXES)  # checked at validation already;
+    if reason:  # the file may have changed since
         raise ImageProblem(f"{path.name}: {reason}")
-    image: Image.Image = Image.open(path)
+    if suffix in VECTOR_SUFFIXES:
+        return Prepared(data, MIME[suffix], 0, 0)
+    image: Image.Image = Image.open(io.BytesIO(data))
     # WeasyPrint, once imported, tells Pillow to fill truncated images with grey; a damaged
     # photo must be reported instead, whether or not WeasyPrint has been loaded yet.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False

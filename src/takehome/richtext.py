@@ -20,7 +20,10 @@ def short_url(url: str) -> str:
     if parts.scheme in ("mailto", "tel"):
         return unquote(parts.path)
     host = (parts.hostname or "").removeprefix("www.")
-    port = f":{parts.port}" if parts.port else ""
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not one, in text written by a teacher: print it as is
+        host, port = parts.netloc.rpartition("@")[2].removeprefix("www."), ""
     query = f"?{parts.query}" if parts.query else ""
     return f"{host}{port}{unquote(parts.path).rstrip('/')}{query}"
 

@@ -123,7 +123,7 @@ def load_model(path: Path, model: type[M], problems: Problems,
     """Read the YAML file at `path` and validate it as `model` (files it names are looked up
     under `root`); problems are recorded, and what could not be read is None."""
     try:
-        loaded = load_yaml(path)
+        loaded = load_yaml(path, root)
     except ContentError as exc:
         problems.add(exc.problem)
         return None, None

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from . import files
 from .errors import ContentError
 
 MAX_YAML_BYTES = 1_000_000
@@ -43,15 +44,10 @@ class Loaded:
     marks: Marks
 
 
-def read_text(path: Path, limit: int = MAX_YAML_BYTES) -> str:
-    """Read a text file as UTF-8 (a BOM is allowed), refusing huge or binary files."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ContentError(f"file is {size:,} bytes; the limit is {limit:,}", path)
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentError(f"cannot read file: {exc.strerror}", path) from None
+def read_text(path: Path, limit: int = MAX_YAML_BYTES, root: Path | None = None) -> str:
+    """Read a text file as UTF-8 (a BOM is allowed), refusing huge or binary files, special
+    files, and links that lead out of `root` (default: the file's own folder)."""
+    raw = files.read_bytes(path, root or path.parent, limit)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -129,9 +125,10 @@ def _clean(message: str) -> str:
     return message.replace("\n", " ").strip()
 
 
-def load_yaml(path: Path) -> Loaded:
-    """Load one YAML file: safe types only, no duplicate keys, bounded size, depth and aliases."""
-    text = read_text(path)
+def load_yaml(path: Path, root: Path | None = None) -> Loaded:
+    """Load one YAML file: safe types only, no duplicate keys, bounded size, depth and aliases;
+    a file that leads out of `root` (default: its own folder) is refused."""
+    text = read_text(path, root=root)
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:

@@ -5,11 +5,8 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import html as htmllib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -20,11 +17,12 @@ from typing import Any
 
 from .. import __version__, fonts
 from ..errors import Problem
+from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from . import trust
 from .digest import file_sha256, key_of
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
-from .write import MANIFEST, read_manifest
+from .write import MANIFEST, published
 
 CACHE_DIR = ".takehome-cache"
 FORMAT = "2"  # bump when the layout of entries changes
@@ -188,26 +186,6 @@ def engine_fingerprint() -> str:
                        "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
 
 
-# Relative references in HTML attributes and CSS url(): the project files a page shows.
-_REF = re.compile(r"""(?:src|href)="(?![a-z][a-z0-9+.-]*:|#)([^"]+)"|"""
-                  r"""url\(['"]?(?![a-z][a-z0-9+.-]*:)([^'")]+)""")
-
-
-def assets(root: Path, text: str, memo: dict[str, str]) -> list[str]:
-    """Hashes of the project files a page refers to (images), so editing one re-renders it;
-    `memo` keeps each reference's hash for the build record."""
-    found = []
-    for ref in sorted({a or b for a, b in _REF.findall(text)}):
-        if ref not in memo:
-            path = (root / htmllib.unescape(ref)).resolve()
-            try:
-                memo[ref] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except OSError:
-                memo[ref] = "missing"
-        found.append(f"{ref}={memo[ref]}")
-    return found
-
-
 # A build whose inputs and output are as the last build with the same options left them does
 # nothing, in the time it takes to hash the inputs: takehome's own code, catalogs and templates,
 # the project's content/ and templates/, its roster and the files its pages show.
@@ -240,7 +218,7 @@ class BuildRecord:
             return None
         try:
             if last["inputs"] != self.inputs or _outputs(self.output) != last["outputs"] or any(
-                    not Path(path).is_file() or file_sha256(Path(path)) != digest
+                    not _unchanged(Path(path), digest, self.root)
                     for path, digest in last["extra"].items()):
                 return None
             warnings = [Problem(m, Path(p) if p else None, line, col, "warning")
@@ -250,9 +228,9 @@ class BuildRecord:
             return None  # a record written by another version: build
 
     def save(self, shown: dict[str, str], roster: Path | None, report: Recorded) -> None:
-        """Record this build: its inputs, the files its pages showed (`shown`: reference ->
+        """Record this build: its inputs, the files its pages showed (`shown`: real path ->
         hash), the roster as read, what it wrote, and its report."""
-        extra = {str(self.root / htmllib.unescape(ref)): digest for ref, digest in shown.items()}
+        extra = {str(self.root / path): digest for path, digest in shown.items()}
         if roster is not None and roster.is_file():
             extra[str(roster)] = file_sha256(roster)
         self.cache.record_build(self.key, {
@@ -263,18 +241,28 @@ class BuildRecord:
 
 
 def _inputs(root: Path) -> dict[str, str]:
-    files: set[Path] = set()
-    for folder in (_PACKAGE, BUILTIN_TEMPLATES, root / "content", root / "templates"):
-        if folder.is_dir():
-            files.update(p for p in folder.rglob("*") if "__pycache__" not in p.parts)
-    return {str(p): file_sha256(p) for p in sorted(files) if p.is_file()}
+    # Only regular files inside their folder's root: a link out of the project, a pipe or a
+    # device is never read here (the readers refuse it with a message).
+    found: set[Path] = set()
+    for folder, inside in ((_PACKAGE, _PACKAGE), (BUILTIN_TEMPLATES, BUILTIN_TEMPLATES),
+                           (root / "content", root), (root / "templates", root)):
+        found.update(regular_files(folder, inside))
+    return {str(p): file_sha256(p) for p in sorted(found)}
 
 
 def _outputs(output: Path) -> dict[str, str]:
-    """The manifest's hash and the size of every file it lists that is there."""
+    """The manifest's hash and the hash of every file it lists that is there (a file changed
+    since, even to other bytes of the same size, makes the next build a real one)."""
     manifest = output / MANIFEST
-    if not manifest.is_file():
+    if not manifest.is_file() or manifest.is_symlink():
         return {}
-    files = (output / entry.get("path", "") for entry in read_manifest(output))
-    return {MANIFEST: file_sha256(manifest),
-            **{str(p): str(p.stat().st_size) for p in files if p.is_file()}}
+    return {MANIFEST: file_sha256(manifest), **{str(p): file_sha256(p) for p in published(output)}}
+
+
+def _unchanged(path: Path, digest: str, root: Path) -> bool:
+    """Whether a file a build's pages showed is still as it was (only files inside the project
+    or the built-in templates are read: a record may come with the project)."""
+    try:
+        return file_sha256(check(path, [root, BUILTIN_TEMPLATES], MAX_FILE_BYTES)) == digest
+    except (Refused, OSError):
+        return False

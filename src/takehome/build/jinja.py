@@ -23,10 +23,9 @@ from babel.dates import format_date, format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_decimal
 from jinja2 import pass_context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .. import i18n
+from .. import files, i18n
 from ..dates import (
     DateRun,
     format_clock,
@@ -39,6 +38,7 @@ from ..dates import (
 from ..errors import Problem
 from ..models.base import Text
 from ..richtext import markdown, short_url
+from .sandbox import BoundedEnvironment, ContainedLoader, TemplateTimeout
 
 BUILTIN_TEMPLATES = Path(__file__).parents[1] / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
@@ -140,29 +140,16 @@ def _listing(ctx: jinja2.runtime.Context, values: list[Any], style: str = "stand
 @lru_cache(maxsize=64)  # the same school web address on every family's sheet
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
     """A vector QR code as inline SVG, sized in millimetres."""
-    qr = segno.make(data, error="m")
+    try:
+        qr = segno.make(data, error="m")
+    except segno.DataOverflowError:
+        raise ValueError(f"{len(data):,} characters are too many for a QR code") from None
     svg = qr.svg_inline(scale=1, border=0, dark="#000", omitsize=True)
     return Markup(f'<span class="qr" style="width:{size_mm}mm;height:{size_mm}mm">{svg}</span>')
 
 
 RENDER_SECONDS = 20.0  # one template render; a template that loops for ever is stopped
 MAX_HTML_CHARS = 5_000_000  # one record's HTML
-
-
-class _TemplateTimeout(Exception):
-    pass
-
-
-class _Environment(ImmutableSandboxedEnvironment):
-    """Templates may come from other people (shared products): no access to Python internals,
-    bounded ranges, and a deadline checked on every call a template makes."""
-
-    deadline = float("inf")
-
-    def call(self, __context, __obj, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if time.monotonic() > self.deadline:
-            raise _TemplateTimeout
-        return super().call(__context, __obj, *args, **kwargs)
 
 
 @contextmanager
@@ -173,7 +160,7 @@ def _alarm(seconds: float) -> Iterator[None]:
         return
 
     def expired(_signum: int, _frame: object) -> None:
-        raise _TemplateTimeout
+        raise TemplateTimeout
 
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -197,16 +184,23 @@ class Renderer:
 
     def __init__(self, project_templates: Path | None = None) -> None:
         self.search = [p for p in (project_templates, BUILTIN_TEMPLATES) if p and p.is_dir()]
-        self._envs: dict[str, _Environment] = {}
+        self._envs: dict[str, BoundedEnvironment] = {}
         self._failed: dict[str, TemplateProblem] = {}  # a broken template is reported once
+        self._refused: Problem | None = None
+        if project_templates is not None and project_templates.is_dir() and not \
+                project_templates.resolve().is_relative_to(project_templates.parent.resolve()):
+            # The folder itself leads out of the project: nothing in it is read.
+            self._refused = Problem(f"the templates folder is a link to "
+                                    f"{project_templates.resolve()}, outside the project",
+                                    project_templates)
 
     @cached_property
     def loader(self) -> jinja2.BaseLoader:
-        return jinja2.FileSystemLoader([str(p) for p in self.search])
+        return ContainedLoader(self.search)
 
-    def env(self, lang: str) -> _Environment:
+    def env(self, lang: str) -> BoundedEnvironment:
         if lang not in self._envs:
-            env = _Environment(
+            env = BoundedEnvironment(
                 loader=self.loader,
                 # Stylesheets only take validated values (colours, installed font names), and HTML
                 # escaping would corrupt their quotes; everything else is escaped.
@@ -226,6 +220,8 @@ class Renderer:
 
     def render(self, name: str, context: dict[str, Any]) -> str:
         """Render template `name` with `context`; `context['lang']` picks the language."""
+        if self._refused is not None:
+            raise TemplateProblem(self._refused)
         if name in self._failed:
             raise self._failed[name]
         try:
@@ -237,10 +233,11 @@ class Renderer:
     def _render(self, name: str, context: dict[str, Any]) -> str:
         env = self.env(context["lang"])
         try:
-            template = env.get_template(name)
+            # Compiling runs template code too (constant folding): under the same deadline.
             env.deadline = time.monotonic() + RENDER_SECONDS
             parts, size = [], 0
             with _alarm(RENDER_SECONDS + 1):
+                template = env.get_template(name)
                 for part in template.generate(context):
                     parts.append(part)
                     size += len(part)
@@ -249,11 +246,13 @@ class Renderer:
                             f"template {name!r} produced more than {MAX_HTML_CHARS:,} characters",
                             self._path(name)))
                     if time.monotonic() > env.deadline:
-                        raise _TemplateTimeout
+                        raise TemplateTimeout
             return "".join(parts)
         except TemplateProblem:
             raise
-        except _TemplateTimeout:
+        except files.Refused as exc:
+            raise TemplateProblem(exc.problem) from None
+        except TemplateTimeout:
             path, line = self._template_frame(sys.exc_info()[1])
             raise TemplateProblem(Problem(
                 f"template {name!r} ran for more than {RENDER_SECONDS:.0f} s (an endless loop?)",
@@ -267,6 +266,10 @@ class Renderer:
         except Exception as exc:  # an error raised while a template runs
             path, line = self._template_frame(exc)
             raise TemplateProblem(Problem(f"template error: {exc}", path, line)) from None
+
+    def template_path(self, name: str) -> Path | None:
+        """The file template `name` is read from (the project's, else the built-in one)."""
+        return self._path(name)
 
     def _path(self, name: str) -> Path | None:
         for root in self.search:

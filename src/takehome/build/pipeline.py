@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import files
 from ..errors import Problem, Problems, raise_if_any
 from ..paper import Paper
 from ..project import Project, find_root
 from . import load, plan, render, trust, typeset, write
-from .incremental import BuildRecord, Cache, Recorded
+from .incremental import CACHE_DIR, BuildRecord, Cache, Recorded
 from .plan import Job
 from .shards import missing_shards as shards_of
 from .typeset import Progress, Typesetting
@@ -62,6 +63,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     root = find_root(root)
     output = options.output or root / "output"
     trust.secret()  # a key that cannot be had stops the build before any work
+    files.no_links(root / CACHE_DIR)  # a project may come with a planted cache
     cache = Cache(root)
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:
@@ -86,7 +88,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
         cache.record_shard(options.shard, len(made.typeset))
     else:
         replaces = set() if options.outputs else planned.documents if options.only else None
-        written = write.write(planned, made.entries, pages.files, cache, output, replaces)
+        written = write.write(planned, made.entries, pages.files, cache, output, replaces,
+                              project=root, trusted=options.output or root)
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))

@@ -22,8 +22,11 @@ class Record:
     # empty) and the words of its `data-field` elements: see stamp.py.
     base: str = ""
     fields: tuple[str, ...] = ()
-    # The project files it shows, with their hashes ("ref=sha256"): part of its base's key.
+    # The files it shows, as cache-key parts the same on every machine: its base's key.
     shows: tuple[str, ...] = ()
+    # The files its references name, as the render stage checked them: (real path, sha256).
+    # The fetcher serves these and nothing else (build/assets.py).
+    assets: tuple[tuple[str, str], ...] = ()
 
     @property
     def markup(self) -> str:

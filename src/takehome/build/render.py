@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from .. import fonts, inksaver
 from ..errors import Problem, Problems
 from ..project import Project
+from .assets import Access, Scanner, web_policy
 from .digest import key_of, sha256
-from .incremental import assets, engine_fingerprint
+from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .plan import File, Job, Plan
 from .records import Record, Rendered, join_fields, split_fields
@@ -38,8 +39,9 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     """Render every job and file of `plan`; template errors go to `problems`."""
     renderer = Renderer(project.templates)
     pages = Pages(files=_files(renderer, plan, problems))
-    # Each stylesheet once: its text, a digest of it for the keys, and the files it shows.
-    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str, set[str]]] = {}
+    scanner = Scanner(Access.of(project))
+    # Each stylesheet once: its text, and a digest of it for the keys.
+    stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str]] = {}
     engine = engine_fingerprint()
     bases: dict[str, str] = {}
     grey = ("greyscale",) if ink_saver else ()  # images are drawn in grey
@@ -47,6 +49,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     reported: set[tuple[str, str]] = set()
     missing: dict[str, list[str]] = {}  # a shared base's characters no font has
     whole: dict[tuple[str, str], str] = {}  # a shared base with its words set whole
+    refused: set[tuple[str, str]] = set()
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
     installed = [d.as_uri() for d in fonts.directories()]
@@ -55,15 +58,14 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
                 made = _stylesheet(renderer, project, job, ink_saver)
-                stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")),
-                                    set(assets(project.root, made, pages.shown)))
+                stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")))
         except TemplateProblem as exc:
             problems.add(exc.problem)
             continue
         if isinstance(body, Problem):
             problems.add(body)
             continue
-        css, css_digest, css_refs = stylesheets[key]
+        css, css_digest = stylesheets[key]
         # A personalised copy is kept as a base shared with the other copies and its words,
         # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
         base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
@@ -78,13 +80,22 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             missing[base] = fonts.missing_characters(_text(base), font)
         _warn_missing_characters(job, missing[base] + fonts.missing_characters(
             htmllib.unescape(" ".join(words)), font), reported, problems)
-        refs = sorted(set(assets(project.root, body, pages.shown)) | css_refs)
+        # The files the page shows, found by parsing it (its base's: fields hold words only).
+        shown = scanner.scan(base, css)
+        for problem in shown.problems:  # once per template, not once per family's copy
+            if (job.template, problem) not in refused:
+                refused.add((job.template, problem))
+                problems.error(f"{job.output}: {problem}", renderer.template_path(job.template))
+        if shown.problems:
+            continue
         cache_key = key_of(engine, css_digest, body, job.lang, job.title, str(job.max_pages),
-                           str(job.tagged), str(job.forms), str(job.alone), *refs, *grey)
+                           str(job.tagged), str(job.forms), str(job.alone), *shown.keys, *grey)
+        assets = tuple(shown.files)
         record = (Record("", job.lang, job.title, job.max_pages, bases.setdefault(base, base),
-                         words, tuple(refs)) if words
-                  else Record(body, job.lang, job.title, job.max_pages))
+                         words, tuple(shown.keys), assets) if words
+                  else Record(body, job.lang, job.title, job.max_pages, assets=assets))
         pages.rendered.append(Rendered(job, record, css, cache_key))
+    pages.shown = scanner.hashes
     return pages
 
 
@@ -171,8 +182,9 @@ def _files(renderer: Renderer, plan: Plan, problems: Problems) -> dict[str, byte
     files = {}
     for step in (s for s in plan.steps if isinstance(s, File)):
         try:
-            files[step.output] = step.data or renderer.render(step.template,
-                                                               step.context).encode("utf-8")
+            page = step.data or renderer.render(step.template, step.context).encode("utf-8")
+            # A web page from a template fetches nothing: the browser is told so.
+            files[step.output] = web_policy(page) if step.output.endswith(".html") else page
         except TemplateProblem as exc:
             problems.add(exc.problem)
     return files

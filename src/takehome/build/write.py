@@ -1,27 +1,35 @@
-"""Stage: write. The only code that touches output/: staged atomic writes, the manifest, and
-class sets joined from their parts as they are written."""
+"""Stage: write. The only code that touches output/: staged atomic writes under a lock, the
+manifest, a record of what was written, and class sets joined from their parts as they are
+written."""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..errors import BuildError, Problem
-from .digest import sha256
+from .. import files
+from ..errors import BuildError, Problem, display_path
+from .commit import TEMPORARY, OutputProblem, lock, lstat_or_none, real_folder, replace_all
+from .digest import file_sha256, key_of, sha256
 from .join import joined
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
 
+log = logging.getLogger(__name__)
+
 MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 50_000_000
 
 
 def _file_mode() -> int:
@@ -36,17 +44,48 @@ FILE_MODE = _file_mode()
 
 def _safe_target(root: Path, relative: str) -> Path:
     rel = PurePosixPath(relative)
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in relative:
         raise ValueError(f"refusing to write outside the output folder: {relative!r}")
     return root.joinpath(*rel.parts)
 
 
 def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
+    """The manifest's entries (none if it is missing, unreadable, a link or too large)."""
     try:
-        data = json.loads((root / name).read_text(encoding="utf-8"))
+        data = json.loads(files.read_bytes(root / name, root, MAX_MANIFEST_BYTES))
         return list(data["documents"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (files.Refused, ValueError, KeyError, TypeError):
         return []
+
+
+def published(root: Path) -> list[Path]:
+    """The files the manifest lists that are where it says: a safe path inside `root`, reached
+    without a link, a regular file (a planted manifest names nothing else)."""
+    found = []
+    for entry in read_manifest(root):
+        try:
+            target = _safe_target(root, str(entry.get("path", "")))
+            real_folder(root, target.parent, create=False)
+        except (ValueError, TypeError, AttributeError, OutputProblem):
+            continue
+        info = lstat_or_none(target)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            found.append(target)
+    return found
+
+
+def output_key(output: Path, project: Path) -> str:
+    """The output folder as a project's record names it: relative to the project when inside
+    it, so that a project moved elsewhere still knows what it wrote."""
+    try:
+        return "project:" + output.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(output.resolve())
+
+
+def record_path(records: Path, output: Path, project: Path) -> Path:
+    """Where a project keeps what it wrote into `output` (in its own cache folder)."""
+    return records / f"{key_of(output_key(output, project))[:24]}.json"
 
 
 class Writer:
@@ -54,18 +93,47 @@ class Writer:
 
     `add` writes each file in full to a temporary name beside its target as soon as it is
     ready (so memory stays bounded); `commit` renames them all into place (renames are atomic
-    and need no space) and writes the manifest last. `abort` removes the temporary files.
+    and need no space), the manifest last, and puts every file back if one cannot be renamed.
+    One writer holds the output folder's lock from start to end. It never follows a symbolic
+    link, and deletes only files that its record says this project wrote there and that are
+    still what it wrote. `abort` removes the temporary files.
     """
 
-    def __init__(self, root: Path, manifest: str = MANIFEST) -> None:
-        self.root = root
-        self.manifest = manifest
-        self.old = read_manifest(root, manifest)
-        self.published = {e.get("path"): e.get("sha256") for e in self.old}
-        for stale in root.rglob(".tmp-*") if root.is_dir() else ():
-            stale.unlink(missing_ok=True)  # left by a build that was killed before it finished
+    def __init__(self, root: Path, manifest: str = MANIFEST, *, records: Path, project: Path,
+                 trusted: Path | None = None, lock_in: Path | None = None) -> None:
+        self.root, self.manifest = root, manifest
+        self.trusted = trusted or root
+        self.trusted.mkdir(parents=True, exist_ok=True)  # the folder the user chose
+        real_folder(self.trusted, root)
         self.entries: dict[str, dict[str, Any]] = {}
         self.staged: list[tuple[Path, Path]] = []
+        self.lock = lock(real_folder(self.trusted, lock_in) if lock_in else root)
+        try:
+            self.key = output_key(root, project)
+            self.record = record_path(records, root, project)
+            self.written = self._read_record()
+            self.old = read_manifest(root, manifest)
+            self._remove_temporary()  # left by a build that was killed before it finished
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_record(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.record.read_text(encoding="utf-8"))
+            if data.get("output") == self.key:
+                return {str(k): str(v) for k, v in data["files"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        return {}
+
+    def _remove_temporary(self) -> None:
+        for top, _dirs, names in os.walk(self.root):  # never descends into a linked folder
+            for name in names:
+                path = Path(top, name)
+                info = lstat_or_none(path)
+                if name.startswith(TEMPORARY) and info and stat.S_ISREG(info.st_mode):
+                    path.unlink(missing_ok=True)
 
     def add(self, path: str, digest: str, source: Path, entry: Mapping[str, Any]) -> None:
         """Stage the file at `source` (its sha256 is `digest`) to be published as `path`."""
@@ -85,11 +153,15 @@ class Writer:
             raise ValueError(f"two documents would write the same file: {path}")
         target = _safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
-        if self.published.get(path) == digest and target.is_file() and \
-                target.stat().st_size == size:
-            return  # unchanged since the last build: leave the file (and its date) alone
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        folder = real_folder(self.trusted, target.parent)
+        info = lstat_or_none(target)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
+            raise OutputProblem(f"{display_path(target)} is {kind}; takehome never writes "
+                                "through one: remove it", target)
+        if info is not None and info.st_size == size and file_sha256(target) == digest:
+            return  # as this build would write it: leave the file (and its date) alone
+        fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=folder)
         os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
         with os.fdopen(fd, "wb") as fh:
@@ -99,24 +171,65 @@ class Writer:
 
     def commit(self, replaces: set[str] | None = None) -> None:
         """Put everything in place. `replaces`: documents rebuilt (None: all of them)."""
-        kept = [e for e in self.old if replaces is not None and e.get("document") not in replaces
-                and e.get("path") not in self.entries]
-        entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
-        text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
-        self._stage_manifest(text.encode("utf-8"))
-        for tmp, target in self.staged:
-            os.replace(tmp, target)
-        self.staged = []
-        wanted = {e["path"] for e in entries}
-        for entry in self.old:
-            if entry.get("path") not in wanted:
-                with contextlib.suppress(OSError, ValueError):
-                    _safe_target(self.root, entry["path"]).unlink()
+        try:
+            kept = [e for e in self.old if replaces is not None and
+                    e.get("document") not in replaces and e.get("path") not in self.entries]
+            entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
+            text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
+            try:
+                self._stage_manifest(text.encode("utf-8"))
+            except OSError as exc:
+                self.abort()
+                raise OutputProblem(f"could not write the output: {exc.strerror or exc}; the "
+                                    "previous output is unchanged") from None
+            except BaseException:
+                self.abort()
+                raise
+            staged, self.staged = self.staged, []
+            replace_all(staged)
+            wanted = {e["path"] for e in entries}
+            written = {p: d for p, d in self.written.items() if p in wanted}
+            written.update({p: e["sha256"] for p, e in self.entries.items()})
+            self._save_record(written)
+            for path, digest in self.written.items():
+                if path not in wanted:
+                    self._remove(path, digest)
+        finally:
+            self.close()
+
+    def _save_record(self, written: dict[str, str]) -> None:
+        data = json.dumps({"output": self.key, "files": written}).encode()
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.record.parent)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, self.record)
+        except OSError as exc:
+            log.warning("the output was written, but what was written could not be recorded "
+                        "(%s): the next build will leave files this one made", exc)
+        for other in self.record.parent.glob("*.json"):  # folders gone (a package's staging)
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError, AttributeError):
+                folder = str(json.loads(other.read_text(encoding="utf-8"))["output"])
+                if not folder.startswith("project:") and not Path(folder).exists():
+                    other.unlink()
+
+    def _remove(self, path: str, digest: str) -> None:
+        """Delete a file an earlier build wrote, if it is still what that build wrote."""
+        with contextlib.suppress(OSError, ValueError, OutputProblem):
+            target = _safe_target(self.root, path)
+            real_folder(self.trusted, target.parent, create=False)
+            info = lstat_or_none(target)
+            if info is not None and stat.S_ISREG(info.st_mode) and \
+                    file_sha256(target) == digest:
+                target.unlink()
 
     def _stage_manifest(self, data: bytes) -> None:
         target = self.root / self.manifest
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.root)
+        info = lstat_or_none(target)
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            raise OutputProblem(f"{display_path(target)} is not a file; remove it", target)
+        fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=self.root)
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -127,6 +240,10 @@ class Writer:
             with contextlib.suppress(OSError):
                 tmp.unlink()
         self.staged = []
+        self.close()
+
+    def close(self) -> None:
+        self.lock.release()
 
 
 @dataclass
@@ -136,10 +253,13 @@ class Written:
 
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
-          output: Path, replaces: set[str] | None) -> Written:
+          output: Path, replaces: set[str] | None, *, project: Path,
+          trusted: Path | None = None) -> Written:
     """Join class sets and write every file of `plan` into `output` through the staged writer.
-    `replaces`: the documents this build remade (None: all; the others' files are kept)."""
-    writer = Writer(output, MANIFEST)
+    `replaces`: the documents this build remade (None: all; the others' files are kept).
+    `trusted`: the folder the user chose, from which down to `output` no link is followed."""
+    writer = Writer(output, MANIFEST, records=cache.root / "written", project=project,
+                    trusted=trusted)
     written = Written()
     try:
         for step in plan.steps:
@@ -156,7 +276,6 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
             writer.add(step.output, made.sha256, cache.path(made), {**entry, "pages": made.pages})
             written.files += 1
             written.pages += made.pages
-        writer.commit(replaces)
     except OSError as exc:
         writer.abort()
         where = Path(exc.filename) if exc.filename else None
@@ -165,4 +284,5 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
     except BaseException:
         writer.abort()
         raise
+    writer.commit(replaces)
     return written

@@ -3,6 +3,7 @@ kind makes the same way (a copy per family, the class set, output paths)."""
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -38,7 +39,10 @@ class Kind:
     def load(self, project: Project, problems: Problems) -> list[Document]:
         """This kind's documents: each content file matching `pattern`, validated."""
         documents = []
-        for path in sorted(project.content.glob(self.pattern)):
+        # glob.glob, unlike Path.glob, also finds a link to nowhere: it is then refused with
+        # its reason instead of the document silently missing.
+        for path in sorted(project.content / p for p in
+                           glob.glob(self.pattern, root_dir=project.content)):
             name = path.relative_to(project.content).with_suffix("").as_posix()
             model, loaded = load_model(path, self.model, problems, project.root)
             if model is None or loaded is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,10 +16,12 @@ from pydantic import (
     field_validator,
 )
 
-from .. import images
+from .. import files, images
 from ..i18n import base_language, parse_language
 
 MAX_ASSET_BYTES = 20_000_000
+# Dates a document can print and compute with (a month or a year on either side included).
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
@@ -36,6 +39,18 @@ def _language_code(value: str) -> str:
 
 
 LangCode = Annotated[str, AfterValidator(_language_code)]
+
+
+def _day(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is not a date takehome can print; use a year "
+                         f"from {FIRST_DATE.year} to {LAST_DATE.year}")
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_day)]
 
 
 class Text(RootModel[str | dict[str, str]]):
@@ -96,24 +111,34 @@ class Text(RootModel[str | dict[str, str]]):
 
 
 def _project_file(value: str, info: ValidationInfo) -> str:
-    """A file inside the project, given relative to content/; refused if it leads anywhere else."""
+    """A file inside the project, given relative to content/; refused if it leads anywhere else
+    (after following links), or is not a regular file (a pipe, a device), or is too large."""
     root = (info.context or {}).get("root")
     if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value) or value.startswith("//"):
         raise ValueError(f"{value!r} is a URL; only files inside the project can be used")
     if root is None:
         return value
-    content = Path(root) / "content"
-    candidate = (content / value).resolve()
-    if not candidate.is_relative_to(Path(root).resolve()):
-        raise ValueError(f"{value!r} is outside the project; copy the file into content/")
-    if not candidate.is_file():
-        raise ValueError(f"file {value!r} not found in content/")
-    if candidate.stat().st_size > MAX_ASSET_BYTES:
-        raise ValueError(f"{value!r} is larger than {MAX_ASSET_BYTES // 1_000_000} MB")
-    return candidate.relative_to(Path(root).resolve()).as_posix()
+    try:
+        real = files.check(Path(root) / "content" / value, Path(root), MAX_ASSET_BYTES)
+    except files.Refused as exc:
+        reason = exc.problem.message.removeprefix("file ")
+        if reason == "not found":
+            raise ValueError(f"file {value!r} not found in content/") from None
+        if reason == "is outside the project":
+            raise ValueError(f"{value!r} is outside the project; copy the file into content/"
+                             ) from None
+        raise ValueError(f"{value!r} {reason}") from None
+    return real.relative_to(Path(root).resolve()).as_posix()
 
 
 ProjectFile = Annotated[str, AfterValidator(_project_file)]
+
+
+class ContentImage(str):
+    """A picture the content names (a logo, a photo): the only files under content/ that a
+    document may show (see build/references.py)."""
+
+    __slots__ = ()
 
 
 def _image(value: str, info: ValidationInfo) -> str:
@@ -124,7 +149,7 @@ def _image(value: str, info: ValidationInfo) -> str:
         problem = images.problem(Path(root) / value)
         if problem:
             raise ValueError(f"{value!r}: {problem}")
-    return value
+    return ContentImage(value)
 
 
 ImageFile = Annotated[ProjectFile, AfterValidator(_image)]
@@ -146,4 +171,21 @@ def walk_texts(value: Any,
     elif isinstance(value, dict):
         for key, item in value.items():
             found += walk_texts(item, (*loc, key))
+    return found
+
+
+def content_images(value: Any) -> set[str]:
+    """Every picture named inside a model (project-relative paths), wherever it sits."""
+    found: set[str] = set()
+    if isinstance(value, ContentImage):
+        found.add(str(value))
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found |= content_images(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            found |= content_images(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            found |= content_images(item)
     return found

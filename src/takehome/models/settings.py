@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from ..paper import Paper
-from .base import ImageFile, LangCode, Model, Text
+from .base import Day, ImageFile, LangCode, Model, Text
 
 Channel = Literal["text", "call", "email", "note", "app"]
 RosterField = Literal[
@@ -29,9 +29,19 @@ def _colour(value: str) -> str:
 Colour = Annotated[str, AfterValidator(_colour)]
 
 
+MAX_URL_CHARS = 2_000  # a longer address fits no QR code a phone can read from paper
+
+
 def _url(value: str) -> str:
     if not re.fullmatch(r"https?://[^\s/$.?#][^\s]*", value):
         raise ValueError(f"{value!r} is not a web address starting with https://")
+    if len(value) > MAX_URL_CHARS:
+        raise ValueError(f"the web address is {len(value):,} characters long; the limit is "
+                         f"{MAX_URL_CHARS:,} (it is printed as a QR code)")
+    try:
+        urlsplit(value).port  # noqa: B018 - raises for a port that is not one
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid web address ({exc})") from None
     return value
 
 
@@ -61,8 +71,8 @@ class Teacher(Model):
 
 
 class SchoolYear(Model):
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> SchoolYear:

@@ -18,6 +18,7 @@ from PIL import ImageColor
 from .. import i18n
 from ..build import load, pipeline
 from ..build.digest import sha256
+from ..build.incremental import Cache
 from ..build.write import MANIFEST, Writer
 from ..errors import Problem, Problems
 from ..paper import Paper
@@ -209,23 +210,27 @@ def _package_one(project: Project, listing: Listing, out: Path, problems: Proble
                 data, {"kind": "thumbnail", "page": number})
         files[f"{slug}.zip"] = (archive, {"kind": "zip", "contents": bundle.names(archive)})
         folder = out / slug
-        _publish(folder, files, staging / "dist")
+        _publish(folder, files, staging / "dist", project.root,
+                 trusted=out if out != project.root / "dist" else project.root)
     return Packaged(slug, folder, sorted(files))
 
 
-def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], staging: Path) -> None:
+def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], staging: Path,
+             project: Path, trusted: Path) -> None:
     """Write the product folder through the output writer: all of it, or (on failure) none."""
-    writer = Writer(folder, MANIFEST)
+    # The lock sits in dist/, beside the product folders: nothing but the product in each.
+    writer = Writer(folder, MANIFEST, records=Cache(project).root / "written", project=project,
+                    trusted=trusted, lock_in=folder.parent)
     try:
         for name, (data, entry) in sorted(files.items()):
             source = staging / name
             source.parent.mkdir(parents=True, exist_ok=True)
             source.write_bytes(data)
             writer.add(name, sha256(data), source, dict(entry, bytes=len(data)))
-        writer.commit()
     except BaseException:
         writer.abort()
         raise
+    writer.commit()
 
 
 def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, bool], Variant],

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import io
-import os
 import time
 import zipfile
 from collections.abc import Mapping
 
+from ..fonts import source_date_epoch
+
 # Zip dates are local wall-clock fields: take them from SOURCE_DATE_EPOCH (the reproducible-build
 # convention the typesetter also follows), never from the clock.
-_DEFAULT_EPOCH = 1577836800  # 2020-01-01
 
 
 def _date_time() -> tuple[int, int, int, int, int, int]:
-    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", _DEFAULT_EPOCH))
-    return time.gmtime(max(epoch, 315532800))[:6]  # zip dates start in 1980
+    return time.gmtime(max(source_date_epoch(), 315532800))[:6]  # zip dates start in 1980
 
 
 def zip_folder(folder: str, files: Mapping[str, bytes]) -> bytes:

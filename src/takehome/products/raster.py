@@ -13,6 +13,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
 THUMBNAIL_PX = 1200  # marketplaces ask for at least 1080 px square
+MAX_PICTURE_PIXELS = 200_000_000  # a Letter page at 1,500 dpi; about 600 MB as RGB
 
 
 class PdfError(ValueError):
@@ -54,6 +55,12 @@ def pictures(pdf: bytes | Path, pages: Sequence[int], *, dpi: float | None = Non
                 scale = height / h
             else:
                 scale = (dpi or 72) / 72
+            pixels = round(w * scale) * round(h * scale)
+            if pixels > MAX_PICTURE_PIXELS:
+                page.close()
+                raise PdfError(f"page {index + 1} is {w / 72 * 25.4:,.0f} × {h / 72 * 25.4:,.0f} "
+                               f"mm: its picture would have {pixels / 1e6:,.0f} megapixels (the "
+                               f"limit is {MAX_PICTURE_PIXELS // 1_000_000}); use a lower --dpi")
             bitmap = page.render(scale=scale, may_draw_forms=True)
             image = bitmap.to_pil().convert("RGB")
             page.close()

@@ -11,7 +11,7 @@ from .bundle import Bundle, is_workbook, is_zip
 from .headers import Columns, has_names, map_columns
 from .model import FIELDS, Roster
 from .records import add_students, table_records
-from .table import Rows, csv_rows, read_bytes, xlsx_rows
+from .table import Rows, check_file, csv_rows, read_bytes, xlsx_rows
 
 WORKBOOKS = {".xlsx", ".xlsm"}
 UNREADABLE = {".xls": "an old Excel workbook", ".ods": "a LibreOffice spreadsheet",
@@ -26,6 +26,8 @@ def read_roster(path: Path, columns: Mapping[str, str], problems: Problems, *,
     students.csv; `choose` is `roster: class:`, `sheet` a workbook's sheet. Problems with rows
     are recorded in `problems`; a roster that cannot be read at all raises ContentError."""
     roster = Roster(path)
+    if not path.is_dir():
+        check_file(path)
     if path.is_dir() or (is_zip(path) and path.suffix.lower() not in WORKBOOKS
                          and not is_workbook(path)):
         bundle = Bundle(path)

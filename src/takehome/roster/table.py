@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import files
 from ..errors import ContentError
 
 MAX_FILE_BYTES = 50_000_000  # a district's OneRoster users.csv fits; nothing larger is read
@@ -17,17 +18,19 @@ MAX_UNPACKED_BYTES = 200_000_000  # what a zip or workbook may unpack to
 Rows = Iterator[tuple[int, list[str]]]  # (line or sheet row, cells)
 
 
+def check_file(path: Path, what: str = "roster") -> None:
+    """Refuse a roster that is missing, a link out of its folder, or not a regular file (a pipe
+    would hang whatever opens it), before anything opens it."""
+    if not path.exists() and not path.is_symlink():
+        raise ContentError(f"{what} file not found", path)
+    files.check(path, path.parent, MAX_UNPACKED_BYTES)
+
+
 def read_bytes(path: Path, what: str = "roster", limit: int = MAX_FILE_BYTES) -> bytes:
-    """A roster file's bytes, within the size limit: the one place roster files are opened."""
-    try:
-        size = path.stat().st_size
-        if size > limit:
-            raise ContentError(f"{what} is {size:,} bytes; the limit is {limit:,}", path)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise ContentError(f"{what} file not found", path) from None
-    except OSError as exc:
-        raise ContentError(f"cannot read {what}: {exc.strerror}", path) from None
+    """A roster file's bytes, within the size limit: the one place roster files are opened
+    (through the containment helper)."""
+    check_file(path, what)
+    return files.read_bytes(path, path.parent, limit)
 
 
 def decode(raw: bytes, path: Path) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ... import fonts
+from ...budget import OutOfTime, cpu_budget
 from ...errors import Problems
 from .. import trust
 from ..incremental import Cache, Cached
@@ -32,6 +33,7 @@ STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
 # cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
 TASKS_PER_WORKER = 32
 SMALL = 8  # records: typeset in this process
+LAYOUT_SECONDS = 120.0  # one batch; a dozen ordinary records take a few seconds
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,23 @@ def load_engine() -> ModuleType:
 
 
 def typeset(batch: Batch) -> list[Typeset]:
-    """Every record of `batch` as one PDF each: stamped on a shared base, or laid out in full."""
+    """Every record of `batch` as one PDF each: stamped on a shared base, or laid out in full;
+    a batch that takes more than LAYOUT_SECONDS of processor time (a template making thousands
+    of pages) fails with a message instead of filling the memory."""
     load_engine()
-    if batch.base is not None:
-        from .stamp import typeset_stamped
+    try:
+        with cpu_budget(LAYOUT_SECONDS):
+            if batch.base is not None:
+                from .stamp import typeset_stamped
 
-        return typeset_stamped(batch)
-    from .engine import typeset_in_full
+                return typeset_stamped(batch)
+            from .engine import typeset_in_full
 
-    return typeset_in_full(batch)
+            return typeset_in_full(batch)
+    except OutOfTime:
+        message = (f"laying it out took more than {LAYOUT_SECONDS:.0f} s of processor time "
+                   "(does its template make thousands of pages?)")
+        return [Typeset(b"", 0, errors=[message]) for _ in batch.records]
 
 
 def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting,

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from weasyprint import CSS, HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ... import fonts, i18n, inksaver
+from ... import files, fonts, i18n, inksaver
+from ...files import FONT_SUFFIXES, MAX_FILE_BYTES, media_type
+from ..digest import sha256
 from ..records import Batch, Record, Typeset
 
 log = logging.getLogger(__name__)
@@ -30,16 +33,20 @@ _MACHINE_NOTICES = ("HarfBuzz-Subset",)
 
 
 class RefusedURL(ValueError):
-    """A document asked for something outside the project."""
+    """A document asked for something the render stage did not check (see build/assets.py)."""
 
 
 class LocalFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves files under the allowed folders only: no network, nothing else on the disk."""
+    """Serves what the render stage checked and nothing else: the files a page's references
+    name, each only while it still has the sha256 its cache key covers; fonts from the font
+    packages; data: addresses (their bytes are in the page). No network, no other file."""
 
-    def __init__(self, roots: Sequence[Path], greyscale: bool = False) -> None:
+    def __init__(self, fonts_from: Sequence[Path], greyscale: bool = False,
+                 assets: Iterable[tuple[str, str]] = ()) -> None:
         super().__init__(allowed_protocols={"file", "data"})
-        self.roots = [Path(r).resolve() for r in roots]
+        self.fonts = [Path(r).resolve() for r in fonts_from]
         self.greyscale = greyscale
+        self.assets = dict(assets)
 
     def fetch(self, url: str, headers: object = None):  # type: ignore[no-untyped-def]
         response = self._fetch(url, headers)
@@ -55,10 +62,27 @@ class LocalFetcher(URLFetcher):  # type: ignore[misc]
             return super().fetch(url, headers)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise RefusedURL(f"refused {url!r}: only files inside the project are read")
-        path = Path(unquote(parts.path)).resolve()
-        if not any(path.is_relative_to(r) for r in self.roots) or not path.is_file():
-            raise RefusedURL(f"refused {url!r}: not a file inside the project")
-        return super().fetch(path.as_uri(), headers)
+        path = Path(url2pathname(parts.path))
+        try:
+            real = path.resolve(strict=True)
+            if str(real) in self.assets:
+                data = files.read_bytes(real, real.parent, MAX_FILE_BYTES)
+                if sha256(data) != self.assets[str(real)]:
+                    raise RefusedURL(f"refused {url!r}: the file changed during the build")
+            elif any(real.is_relative_to(r) for r in self.fonts) and \
+                    real.suffix.lower() in FONT_SUFFIXES:
+                data = files.read_bytes(real, self.fonts, MAX_FILE_BYTES)
+            else:
+                raise RefusedURL(f"refused {url!r}: not a file this page's references name")
+        except (OSError, RuntimeError, files.Refused) as exc:
+            raise RefusedURL(f"refused {url!r}: {exc}") from None
+        return URLFetcherResponse(real.as_uri(), data, {"Content-Type": media_type(real)})
+
+
+def fetcher(records: Iterable[Record], greyscale: bool = False) -> LocalFetcher:
+    """The fetcher for pages laid out together: the files their references name, and fonts."""
+    return LocalFetcher(fonts.directories(), greyscale,
+                        [asset for record in records for asset in record.assets])
 
 
 class _Capture(logging.Handler):
@@ -92,9 +116,9 @@ def font_config() -> FontConfiguration:
 
 
 @cache
-def _stylesheet(css: str, base_dir: Path) -> CSS:
-    fetcher = LocalFetcher([base_dir, *fonts.directories()])
-    return CSS(string=css, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher,
+def _stylesheet(css: str, base_dir: Path, assets: frozenset[tuple[str, str]]) -> CSS:
+    return CSS(string=css, base_url=base_dir.as_uri() + "/",
+               url_fetcher=LocalFetcher(fonts.directories(), assets=assets),
                font_config=font_config())
 
 
@@ -153,11 +177,11 @@ def _shell(batch: Batch) -> str:
 def lay_out(batch: Batch) -> tuple[Document, list[list[Any]], list[str]]:
     """Lay out every record of `batch` in one pass: the document, each record's pages, and what
     WeasyPrint said."""
-    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()], batch.greyscale)
     with captured() as capture:
-        stylesheet = _stylesheet(batch.css, batch.base_dir)
+        stylesheet = _stylesheet(batch.css, batch.base_dir,
+                                 frozenset(a for r in batch.records for a in r.assets))
         document = HTML(string=_shell(batch), base_url=batch.base_dir.as_uri() + "/",
-                        url_fetcher=fetcher).render(
+                        url_fetcher=fetcher(batch.records, batch.greyscale)).render(
             stylesheets=[stylesheet], font_config=font_config(),
             pdf_forms=batch.forms,
         )

@@ -37,6 +37,7 @@ from .engine import (
     FIT_TOLERANCE_PX,
     LocalFetcher,
     captured,
+    fetcher,
     font_config,
     lay_out,
     typeset_in_full,
@@ -93,7 +94,7 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
         lines, members = pending.popitem()
         tried.add(lines)
         how = (batch.css, batch.base_dir, batch.greyscale, first.lang, first.max_pages,
-               first.shows)
+               first.shows, first.assets)
         base = _base(with_lines(batch.base, dict(lines)), *how)
         if base is None:
             continue
@@ -112,11 +113,12 @@ def typeset_stamped(batch: Batch) -> list[Typeset]:
 
 @lru_cache(maxsize=BASES_KEPT)
 def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
-          max_pages: int | None, shows: tuple[str, ...]) -> Base | None:
+          max_pages: int | None, shows: tuple[str, ...],
+          assets: tuple[tuple[str, str], ...]) -> Base | None:
     """A base laid out and written, or None if it cannot be stamped: once per process, and
     kept in the build cache (signed like every entry), so that other processes, later builds
     and other shards take it from there. `shows`: the files it shows, with their hashes (an
-    image edited makes another base)."""
+    image edited makes another base); `assets`: those files, for the fetcher."""
     cache = Cache(base_dir)
     key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages),
                  *shows)
@@ -128,7 +130,7 @@ def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
         fields = tuple(Field(**{**f, "strut": tuple(f["strut"])}) for f in extra["fields"])
         return Base(Typeset(cache.read(entry), entry.pages, warnings, list(extra["errors"])),
                     tuple(extra["size"]), fields)
-    base = _lay_out_base(html, css, base_dir, greyscale, lang, max_pages)
+    base = _lay_out_base(html, css, base_dir, greyscale, lang, max_pages, assets)
     result = base.result if base else Typeset(b"", 0)
     cache.put(key, result, {"fields": [asdict(f) for f in base.fields] if base else [],
                             "size": list(base.size) if base else [], "errors": result.errors})
@@ -136,9 +138,9 @@ def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
 
 
 def _lay_out_base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
-                  max_pages: int | None) -> Base | None:
+                  max_pages: int | None, assets: tuple[tuple[str, str], ...]) -> Base | None:
     # Nothing of any one copy (its title) goes into the base: each copy's bytes are its own.
-    record = Record(html, lang, "", max_pages)
+    record = Record(html, lang, "", max_pages, assets=assets)
     single = Batch((record,), css, base_dir, greyscale=greyscale)
     document, (pages,), shared = lay_out(single)
     try:
@@ -265,11 +267,12 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
            "html, body { margin: 0; padding: 0 } "
            "section { position: relative; height: 0 } section + section { break-before: page } "
            "div { position: absolute; margin: 0; padding: 0; border: 0 }")
-    fetcher = LocalFetcher([batch.base_dir, *fonts.directories()])
     with captured() as capture:
         document = HTML(string=f"<!DOCTYPE html><html><body>{''.join(sheets)}</body></html>",
-                        base_url=batch.base_dir.as_uri() + "/", url_fetcher=fetcher).render(
-            stylesheets=[_faces(batch.css, batch.base_dir), CSS(string=css)],
+                        base_url=batch.base_dir.as_uri() + "/",
+                        url_fetcher=fetcher(batch.records)).render(
+            stylesheets=[_faces(batch.css, batch.base_dir, batch.records[0].assets),
+                         CSS(string=css)],
             font_config=font_config())
     if len(document.pages) != len(batch.records) * len(pages_of):
         return {}, {}
@@ -335,13 +338,13 @@ def _laid(pages: list[Any]) -> dict[tuple[int, int], Laid]:
 
 
 @cache
-def _faces(css: str, base_dir: Path) -> CSS:
+def _faces(css: str, base_dir: Path, assets: tuple[tuple[str, str], ...]) -> CSS:
     """The @font-face rules of a document's stylesheet: the fonts its fields name."""
     rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
              if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
-    fetcher = LocalFetcher([base_dir, *fonts.directories()])
     return CSS(string=tinycss2.serialize(rules), base_url=base_dir.as_uri() + "/",
-               url_fetcher=fetcher, font_config=font_config())
+               url_fetcher=LocalFetcher(fonts.directories(), assets=assets),
+               font_config=font_config())
 
 
 def _overlay(base_pdf: bytes, stamp_pdf: bytes, pages: list[int], record: Record) -> bytes:

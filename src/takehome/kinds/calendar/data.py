@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 CALENDAR_FILE = "calendar.yaml"
 ICS_FOLDER = "calendar"
+MAX_ICS_FILES = 100
 
 
 def ics_files(content: Path) -> list[Path]:
@@ -41,6 +42,10 @@ def load_calendar(root: Path, settings: Settings, problems: Problems) -> Calenda
     files = ics_files(content_dir)
     if not path.is_file() and not files:
         return None
+    if len(files) > MAX_ICS_FILES:  # each has a time budget: their number is bounded too
+        problems.error(f"{len(files)} .ics files; the limit is {MAX_ICS_FILES}",
+                       content_dir / ICS_FOLDER)
+        return None
     loaded: Loaded | None = None
     if path.is_file():
         content, loaded = load_model(path, CalendarContent, problems, root)
@@ -55,6 +60,13 @@ def load_calendar(root: Path, settings: Settings, problems: Problems) -> Calenda
     calendar = Calendar(settings.year, content, categories,
                         country=content.holidays.country.upper() if content.holidays else None,
                         path=path if path.is_file() else content_dir / ICS_FOLDER, loaded=loaded)
+    glance = calendar.glance_problem()
+    if glance:
+        key = "start_month" if content.start_month else "end_month" if content.end_month else None
+        if key:
+            _error(problems, path, loaded, (key,), glance)
+        else:
+            problems.error(glance, content_dir / "settings.yaml")
     inputs = ([path] if path.is_file() else []) + files
     calendar.sources = tuple(p.relative_to(root).as_posix() for p in inputs)
     _yaml_events(calendar, path, loaded, problems)
@@ -115,7 +127,7 @@ def _imports(calendar: Calendar, root: Path, files: list[Path], path: Path,
     parsed: list[ics.Parsed] = []
     for file in files:
         try:
-            result, errors = ics.parse(file)
+            result, errors = ics.parse(file, root)
         except ContentError as exc:
             result, errors = None, [exc]
         for error in errors:

@@ -6,41 +6,26 @@ import datetime as dt
 import hashlib
 import re
 import zoneinfo
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import icalendar
-import recurring_ical_events
 from icalendar.parser import Contentline
 
 from ...errors import ContentError
 from ...yamlfile import read_text
+from .repeats import Expanded, Occurrence, expand, when
+
+__all__ = ["Expanded", "Occurrence", "Parsed", "expand", "export", "parse", "stable_uid"]
 
 if TYPE_CHECKING:
     from .schoolyear import Event
 
 MAX_ICS_BYTES = 5_000_000
-MAX_OCCURRENCES = 20_000  # per file, within the school year
 MAX_TIMES_A_DAY = 24  # a rule may repeat at most this many times a day (BYHOUR x BYMINUTE x ...)
 SUB_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
 _DATE_PROPS = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE")
-
-
-@dataclass(frozen=True)
-class Occurrence:
-    """One occurrence of an imported event, on the school's days and clock."""
-
-    start: dt.date
-    end: dt.date  # inclusive
-    start_time: dt.time | None
-    end_time: dt.time | None
-    summary: str
-    categories: tuple[str, ...]
-    location: str
-    line: int  # where its VEVENT begins
-    uid: str
 
 
 @dataclass
@@ -129,9 +114,9 @@ def _broken_line(component: _Component, prop: str | None) -> int:
                 component.line)
 
 
-def parse(path: Path) -> tuple[Parsed | None, list[ContentError]]:
-    """Read one .ics file; a malformed one gives errors naming its lines."""
-    text = read_text(path, MAX_ICS_BYTES)
+def parse(path: Path, root: Path | None = None) -> tuple[Parsed | None, list[ContentError]]:
+    """Read one .ics file (inside `root`); a malformed one gives errors naming its lines."""
+    text = read_text(path, MAX_ICS_BYTES, root)
     order, errors = _scan(path, _content_lines(text))
     if errors:
         return None, errors
@@ -161,7 +146,7 @@ def _check_event(path: Path, event: icalendar.Component, scanned: _Component) ->
     errors = []
     if "DTSTART" not in event:
         errors.append(ContentError("event has no DTSTART (start date)", path, scanned.line))
-    elif _when(event, "DTSTART") is None:
+    elif when(event, "DTSTART") is None:
         errors.append(ContentError("the event's DTSTART is not a date", path, scanned.line))
     for rule in event.get("RRULE", []) if isinstance(event.get("RRULE"), list) else \
             [event.get("RRULE")] if event.get("RRULE") is not None else []:
@@ -224,112 +209,6 @@ def _updated(components: list[icalendar.Component]) -> dt.date | None:
                               else value.dt.date())
                 break
     return max(stamps) if stamps else None
-
-
-def _bound(event: icalendar.Component, until: dt.date) -> None:
-    """Stop an open-ended rule soon after the school year, so expanding it always ends."""
-    rule = event.get("RRULE")
-    if rule is None or isinstance(rule, list) or "COUNT" in rule or not rule.get("FREQ"):
-        return
-    start = _when(event, "DTSTART")
-    if start is None:
-        return
-    limit: dt.date | dt.datetime = until
-    if isinstance(start, dt.datetime):
-        limit = dt.datetime.combine(until, dt.time())
-        if start.tzinfo is not None:
-            limit = limit.replace(tzinfo=dt.UTC)
-    current = (rule.get("UNTIL") or [None])[0]
-    if current is None or _as_date(current) > until:
-        rule["UNTIL"] = [limit]
-
-
-def _when(event: icalendar.Component, name: str) -> dt.date | None:
-    """A date or date-time property's value (a datetime is a date too), or None."""
-    value = getattr(event.get(name), "dt", None)
-    return value if isinstance(value, dt.date) else None
-
-
-def _as_date(value: dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
-
-
-def _local(value: dt.date, zone: zoneinfo.ZoneInfo | None) -> dt.date | dt.datetime:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None and zone is not None:
-        return value.astimezone(zone)
-    return value
-
-
-def _occurrence(event: icalendar.Component, zone: zoneinfo.ZoneInfo | None,
-                line: int) -> Occurrence:
-    first = _when(event, "DTSTART")
-    assert first is not None  # _check_event refused events without one
-    start = _local(first, zone)
-    end_value = _when(event, "DTEND")
-    end = _local(end_value, zone) if end_value is not None else start
-    if isinstance(start, dt.datetime):
-        last = end if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time())
-        # An evening event ending at midnight still belongs to its own day.
-        last_day = (last - dt.timedelta(microseconds=1)).date() if last > start else start.date()
-        start_time = start.time().replace(tzinfo=None)
-        end_time = last.time().replace(tzinfo=None) if last > start else None
-        first_day = start.date()
-    else:  # all-day: DTEND is the day after the last one
-        first_day, start_time, end_time = start, None, None
-        last_day = _as_date(end) - dt.timedelta(days=1) if _as_date(end) > start else start
-    categories: list[str] = []
-    raw = event.get("CATEGORIES")
-    for item in raw if isinstance(raw, list) else [raw] if raw is not None else []:
-        categories += [str(c) for c in getattr(item, "cats", [item])]
-    return Occurrence(first_day, last_day, start_time, end_time,
-                      str(event.get("SUMMARY", "")).strip(), tuple(categories),
-                      str(event.get("LOCATION", "")).strip(), line, str(event.get("UID", "")))
-
-
-@dataclass
-class Expanded:
-    occurrences: list[Occurrence]
-    outside: int  # events (or whole series) with no day in the window
-
-
-def expand(parsed: Parsed, window: tuple[dt.date, dt.date], zone: str | None) -> Expanded:
-    """Every occurrence that touches the window, recurring events expanded (bounded)."""
-    tz = zoneinfo.ZoneInfo(zone) if zone else None
-    groups: dict[str, list[icalendar.Component]] = defaultdict(list)
-    for i, c in enumerate(parsed.components):
-        if c.name == "VEVENT":
-            groups[str(c.get("UID") or f"#{i}")].append(c)
-    start, end = window
-    # A day's margin each side: the school's day may differ from the file's by a time zone.
-    query_from, query_to = start - dt.timedelta(days=1), end + dt.timedelta(days=2)
-    found: list[Occurrence] = []
-    outside = 0
-    zones = [c for c in parsed.components if c.name == "VTIMEZONE"]
-    for events in groups.values():
-        calendar = icalendar.Calendar()
-        for component in zones:
-            calendar.add_component(component)
-        for event in events:
-            _bound(event, query_to)
-            calendar.add_component(event)
-        lines = {str(e.get("RECURRENCE-ID").dt if e.get("RECURRENCE-ID") else ""):
-                 parsed.where[id(e)].line for e in events}
-        master_line = lines.get("", min(lines.values()))
-        try:
-            series = recurring_ical_events.of(calendar).between(query_from, query_to)
-        except Exception as exc:  # the library's own errors for a rule it cannot follow
-            raise ContentError(f"cannot expand this event's repeats: {exc}", parsed.path,
-                               master_line) from None
-        kept = [o for o in (_occurrence(e, tz, master_line) for e in series)
-                if o.end >= start and o.start <= end]
-        if not kept:
-            outside += 1
-        found += kept
-        if len(found) > MAX_OCCURRENCES:
-            raise ContentError(f"more than {MAX_OCCURRENCES:,} events in one school year",
-                               parsed.path)
-    found.sort(key=lambda o: (o.start, o.start_time or dt.time(), o.summary))
-    return Expanded(found, outside)
 
 
 def stable_uid(*parts: object) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
 
-from ...models.base import Model, Text
+from ...models.base import Day, Model, Text
 from ...models.settings import Colour, Url
 
 # How a category marks a day so that it reads without colour: a fill (solid, shade, hatch),
@@ -73,10 +73,10 @@ class EventSpec(Model):
 
     title: Text
     category: str = "school_event"
-    date: dt.date | None = None
-    start: dt.date | None = None
-    end: dt.date | None = None
-    dates: list[dt.date] | None = None
+    date: Day | None = None
+    start: Day | None = None
+    end: Day | None = None
+    dates: list[Day] | None = None
     time: Time | None = None
     end_time: Time | None = None
     location: Text | None = None
@@ -142,7 +142,7 @@ class CalendarContent(Model):
     week_start: Literal["auto", "sunday", "monday"] = "auto"
     timezone: TimeZone | None = None
     publish_url: Url | None = None
-    updated: dt.date | None = None
+    updated: Day | None = None
     holidays: HolidaySpec | None = None
     glance: GlanceSpec = GlanceSpec()
     categories: dict[CategoryKey, CategorySpec] = Field(default_factory=dict)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 DAY_OFF_MARKS = ("solid", "hatch")  # the marks of the built-in categories for days without school
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_GLANCE_MONTHS = 12  # the year at a glance is a grid of 12 months
 
 
 @dataclass(frozen=True)
@@ -153,15 +154,32 @@ class Calendar:
                       key=lambda c: c.order)
 
     def months(self) -> list[tuple[int, int]]:
-        """(year, month) of every month the year at a glance shows, in order."""
+        """(year, month) of every month the year at a glance shows, in order: from the last
+        `start_month` on or before the school year's first day to the first `end_month` on or
+        after its last (see glance_problem for when that is more than 12)."""
         first_month = self.content.start_month or self.year.start.month
         last_month = self.content.end_month or self.year.end.month
         year = self.year.start.year - (1 if first_month > self.year.start.month else 0)
+        last = (self.year.end.year + (1 if last_month < self.year.end.month else 0), last_month)
         out = [(year, first_month)]
-        while out[-1] != (self.year.end.year, last_month) and len(out) < 12:
+        while out[-1] < last and len(out) < MAX_GLANCE_MONTHS + 12:
             y, m = out[-1]
             out.append((y + m // 12, m % 12 + 1))
         return out
+
+    def glance_problem(self) -> str | None:
+        """Why the year at a glance cannot show the whole school year, if it cannot."""
+        months = self.months()
+        if len(months) <= MAX_GLANCE_MONTHS:
+            return None
+        (y1, m1), (y2, m2) = months[0], months[-1]
+        hint = ""
+        if self.content.start_month and self.content.start_month > self.year.start.month:
+            hint = (f" (start_month {self.content.start_month} comes after the month the "
+                    f"school year starts in, so it is taken from the year before)")
+        return (f"the year at a glance would run from {y1}-{m1:02d} to {y2}-{m2:02d}, "
+                f"{len(months)} months, to show the whole school year ({self.year.start} to "
+                f"{self.year.end}); it holds at most {MAX_GLANCE_MONTHS}{hint}")
 
     def week_start(self, lang: str) -> int:
         """The first weekday of a week row (0 Monday ... 6 Sunday), by setting or locale."""

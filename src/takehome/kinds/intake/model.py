@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from ...models.base import Model, Text
+from ...models.base import Day, Model, Text
 
 QuestionType = Literal["short", "long", "choice", "yesno", "table"]
 Prefill = Literal["student_name", "preferred_name", "guardians", "phone", "email", "language"]
@@ -43,7 +42,7 @@ class Intake(Model):
 
     title: Text | None = None
     intro: Text | None = None
-    return_by: dt.date | None = None
+    return_by: Day | None = None
     return_to: Text | None = None
     questions: list[Question] | None = None  # None: the built-in questions
 

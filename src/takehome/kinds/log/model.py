@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ...models.base import Model, ProjectFile
+from ...models.base import Day, Model, ProjectFile
 
 Method = Literal["note", "email", "phone", "text", "meeting"]
 Tone = Literal["positive", "concern"]
@@ -41,7 +41,7 @@ def _word(value: Any, words: Mapping[str, str], what: str) -> Any:
 class Entry(Model):
     """One contact with a family."""
 
-    date: dt.date
+    date: Day
     student: str = Field(min_length=1, max_length=200)  # as on the roster: name or student id
     method: Method
     tone: Tone  # positive, or a concern

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 
 from ... import images
-from ...models.base import ImageFile, LangCode, Model, Text
+from ...models.base import Day, ImageFile, LangCode, Model, Text
 from ...models.settings import Url
 
 COLUMN_MM = 90  # a picture is never printed wider than a column (see newsletter/issue.css)
@@ -83,7 +82,7 @@ class Newsletter(Model):
     """content/newsletters/YYYY-MM.yaml: one issue."""
 
     title: Text  # the newsletter's name: "Maple Leaf News"
-    date: dt.date  # the issue date; "dates to remember" covers its month and the next
+    date: Day  # the issue date; "dates to remember" covers its month and the next
     volume: int | None = Field(None, ge=1)
     number: int | None = Field(None, ge=1)
     languages: list[LangCode] = Field(default_factory=list)  # editions; default: the project's

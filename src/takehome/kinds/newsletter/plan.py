@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ... import i18n, images
+from ... import files, i18n, images
 from ...build.plan import File, Step
 from ...i18n import N_
 from ...models.base import Text
@@ -150,9 +150,10 @@ def _issues(project: Project) -> list[Document]:
 
 
 def _file(doc_name: str, lang: str, suffix: str) -> str:
-    """`newsletters/2026-12.es.pdf`: an issue's edition, named after the issue."""
+    """`newsletters/2026-12.es.pdf`: an issue's edition, named by a slug of its file's name
+    (a file called `CON.yaml` or `javascript:x.yaml` names nothing it should not)."""
     folder, _, name = doc_name.rpartition("/")
-    return edition_path(folder, name, lang, suffix)
+    return edition_path(folder, files.output_name(name, "issue"), lang, suffix)
 
 
 class NewsletterKind(Kind):
