@@ -1,4 +1,7 @@
-"""Dates in the document's language: days, ranges of days and repeated dates, through Babel."""
+"""Dates in the document's language: days, ranges of days and repeated dates, through Babel.
+
+Each date is one unbreakable word (typography.glued_date): a line never ends between a day and
+its month; a list of dates breaks between its dates."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from babel.lists import format_list
 
 from . import i18n
 from .i18n import N_
+from .typography import glued_date
 
 
 class DateRun(Protocol):
@@ -37,8 +41,8 @@ class DateRun(Protocol):
 def format_span(start: dt.date, end: dt.date, lang: str, skeleton: str = "MMMEd") -> str:
     """One day or a range of days, the way `lang` writes them ("Mon, Dec 21 – Fri, Jan 1")."""
     if start == end:
-        return format_skeleton(skeleton, start, locale=lang)
-    return format_interval(start, end, skeleton, locale=lang)
+        return glued_date(format_skeleton(skeleton, start, locale=lang))
+    return glued_date(format_interval(start, end, skeleton, locale=lang))
 
 
 def format_key_date(key: DateRun, lang: str, skeleton: str = "MMMEd") -> str:

@@ -29,6 +29,7 @@ from ..dates import DateRun, format_key_date, format_span
 from ..errors import Problem
 from ..models.base import Text
 from ..richtext import markdown, short_url
+from ..typography import glued_date, keep_together
 
 BUILTIN_TEMPLATES = Path(__file__).parents[1] / "templates"
 if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
@@ -41,8 +42,8 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
     if value is None:
         return ""
     if isinstance(value, Text):
-        return value.get(ctx["lang"], ctx["default_lang"])
-    return str(value)
+        return keep_together(value.get(ctx["lang"], ctx["default_lang"]))
+    return keep_together(str(value))
 
 
 @pass_context
@@ -55,8 +56,8 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "lon
     if value is None:
         return ""
     if skeleton:
-        return format_skeleton(skeleton, value, locale=ctx["lang"])
-    return format_date(value, format=format, locale=ctx["lang"])
+        return glued_date(format_skeleton(skeleton, value, locale=ctx["lang"]))
+    return glued_date(format_date(value, format=format, locale=ctx["lang"]))
 
 
 def _isolate(value: object) -> Markup:
@@ -93,6 +94,17 @@ def _daterange(ctx: jinja2.runtime.Context, value: dt.date | DateRun, end: dt.da
 def _time(ctx: jinja2.runtime.Context, value: dt.time | None) -> str:
     """A time of day in the document's language ("6:30 PM", "18:30")."""
     return "" if value is None else format_time(value, format="short", locale=ctx["lang"])
+
+
+def _glued(gettext: Any) -> Any:
+    """A built-in string, translated and filled in, with no line break between a number and
+    its unit ("50 mm", "14+ days")."""
+    @pass_context
+    def glued(ctx: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> str:
+        text = str(ctx.call(gettext, *args, **kwargs))
+        return Markup(keep_together(text)) if ctx.eval_ctx.autoescape else keep_together(text)
+
+    return glued
 
 
 def _qr(data: str, size_mm: float = 25.0) -> Markup:
@@ -174,6 +186,8 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            for name in ("gettext", "_", "ngettext"):
+                env.globals[name] = _glued(env.globals[name])
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
                                markdown=_markdown, isolate=_isolate, short_url=short_url)
             self._envs[lang] = env

@@ -23,9 +23,11 @@ _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
 
 
-def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path) -> int:
+def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, title: str = "",
+              lang: str = "") -> int:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
-    `duplex` (so every part starts on a new sheet); returns the page count."""
+    `duplex` (so every part starts on a new sheet); returns the page count. The file carries
+    its title and language, and asks the print dialog for one or both sides."""
     with target.open("wb") as fh:
         joined = _Writer(fh)
         for path in parts:
@@ -33,7 +35,7 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path) -> int:
                 joined.part(part)
                 if duplex and len(part.pages) % 2:
                     joined.blank(part.pages[-1].mediabox)
-        joined.finish()
+        joined.finish(title, lang, duplex)
         return len(joined.kids)
 
 
@@ -76,12 +78,16 @@ class _Writer:
         self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources << >> >>"
                      % (PAGES, self._value(box)))
 
-    def finish(self) -> None:
+    def finish(self, title: str = "", lang: str = "", duplex: bool = True) -> None:
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._object(PAGES, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(self.kids)))
-        self._object(CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % PAGES)
+        sides = b"/DuplexFlipLongEdge" if duplex else b"/Simplex"
+        language = b" /Lang %s" % pikepdf.String(lang).unparse() if lang else b""
+        self._object(CATALOG, b"<< /Type /Catalog /Pages %d 0 R /ViewerPreferences << /Duplex %s "
+                     b"/DisplayDocTitle true >>%s >>" % (PAGES, sides, language))
         info = self._number()
-        self._object(info, b"<< /Producer (takehome) >>")
+        named = b" /Title %s" % pikepdf.String(title).unparse() if title else b""
+        self._object(info, b"<< /Producer (takehome)%s >>" % named)
         xref = self.fh.tell()
         identifier = self.digest.hexdigest()[:32].encode()
         table = b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets)

@@ -144,7 +144,7 @@ def batches(rendered: list[Rendered], base_dir: Path,
         for start in range(0, len(members), size):
             chunk = members[start:start + size]
             out.append((chunk, Batch(tuple(r.record for r in chunk), css, base_dir, tagged, forms,
-                                     greyscale, base or None)))
+                                     greyscale, base or None, any(r.job.alone for r in chunk))))
     return out
 
 

@@ -10,6 +10,7 @@ import html
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -192,7 +193,10 @@ def write(document: Document, pages: list[Any], record: Record, batch: Batch,
 
 
 def typeset_in_full(batch: Batch) -> list[Typeset]:
-    """Every record of `batch`, laid out in one pass, as one PDF each."""
+    """Every record of `batch`, laid out in one pass, as one PDF each (one pass each when
+    `batch.alone`: records in one pass share one page count)."""
+    if batch.alone and len(batch.records) > 1:
+        return [typeset_in_full(replace(batch, records=(r,)))[0] for r in batch.records]
     document, pages, shared = lay_out(batch)
     return [write(document, p, record, batch, shared)
             for p, record in zip(pages, batch.records, strict=True)]

@@ -45,7 +45,8 @@ class LogKind(Kind):
             jobs = Jobs(project, doc, template, stylesheets, (*project.roster_source, *extra))
             return jobs.job(output, lang, title,
                             project.context(lang, title=title, language_name=language_name,
-                                            **context), max_pages=max_pages)
+                                            **context), max_pages=max_pages,
+                            numbered=max_pages != 1)
 
         folder = doc.name
         paper = project.settings.paper

@@ -1,0 +1,39 @@
+"""Words that must not be split at the end of a line: a number and its unit, a time and its
+a.m./p.m., a day and its month. Text is glued where it is built (dates here and in dates.py,
+teacher-written and imported text by the templates' `tr` filter), with no-break spaces."""
+
+from __future__ import annotations
+
+import re
+
+NBSP = "\u00a0"
+
+# A number (digits, maybe with : . , + or %) and what it counts or measures: units, times of day,
+# spans of time (English and Spanish, and the symbols every language uses).
+_UNITS = (r"a\.\s?m\.|p\.\s?m\.|am|pm|mm|cm|km|kg|mg|ml|min|h|hrs?|°[CF]?|%|"
+          r"days?|weeks?|months?|hours?|minutes?|years?|"
+          r"d[ií]as?|semanas?|meses|mes|horas?|minutos?|años?")
+_NUMBER_UNIT = re.compile(rf"(\d[\d:.,]*[+%]?)[ \t]+(?=(?:{_UNITS})(?![\w]))", re.IGNORECASE)
+# "p. m." itself: one word.
+_SPLIT_MERIDIEM = re.compile(r"\b([ap])\.[ \t]+m\.", re.IGNORECASE)
+
+
+def keep_together(text: str) -> str:
+    """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days"."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _SPLIT_MERIDIEM.sub(rf"\1.{NBSP}m.", text)
+    return _NUMBER_UNIT.sub(rf"\1{NBSP}", text)
+
+
+NNBSP = "\u202f"  # a narrow no-break space, where Babel writes a thin one
+_THIN = "\u2005\u2006\u2009\u200a"
+_SPACE = re.compile(r"[ \t\u2000-\u200a]")
+_AFTER_DASH = re.compile(rf"([{NBSP}{NNBSP}])([–—-])([{NBSP}{NNBSP}])")
+
+
+def glued_date(text: str) -> str:
+    """A date written by Babel as one unbreakable word ("Nov 25", "28 de agosto de 2026"); a
+    range of dates may still break after its dash ("Mon, Dec 21 – / Fri, Jan 1")."""
+    glued = _SPACE.sub(lambda m: NNBSP if m[0] in _THIN else NBSP, text)
+    return _AFTER_DASH.sub(lambda m: m[1] + m[2] + ("\u2009" if m[3] == NNBSP else " "), glued)
