@@ -24,17 +24,23 @@ CATALOG, PAGES = 1, 2  # object numbers; both are written last
 
 
 def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, title: str = "",
-              lang: str = "") -> int:
+              lang: str = "", backs: Sequence[bool] = ()) -> int:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
-    `duplex` (so every part starts on a new sheet); returns the page count. The file carries
-    its title and language, and asks the print dialog for one or both sides."""
+    `duplex` (so every part starts on a new sheet), except before a part marked in `backs`
+    (printed on the back of the one before); returns the page count. The file carries its
+    title and language, and asks the print dialog for one or both sides."""
+    flags = [*backs, *[False] * len(parts)][:len(parts)]
     with target.open("wb") as fh:
         joined = _Writer(fh)
-        for path in parts:
+        box: list[float] | None = None  # the last page's size: a blank page is as large
+        for path, on_the_back in zip(parts, flags, strict=True):
+            if duplex and len(joined.kids) % 2 and not on_the_back and box is not None:
+                joined.blank(box)  # the part starts on a new sheet
             with pikepdf.open(path) as part:
                 joined.part(part)
-                if duplex and len(part.pages) % 2:
-                    joined.blank(part.pages[-1].mediabox)
+                box = [float(v) for v in part.pages[-1].mediabox]
+        if duplex and len(joined.kids) % 2 and box is not None:
+            joined.blank(box)
         joined.finish(title, lang, duplex)
         return len(joined.kids)
 
@@ -72,11 +78,12 @@ class _Writer:
             obj = self.queue.popleft()
             self._object(self.numbers[obj.objgen], self._body(obj))
 
-    def blank(self, box: Any) -> None:
+    def blank(self, box: list[float]) -> None:
         number = self._number()
         self.kids.append(number)
-        self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources << >> >>"
-                     % (PAGES, self._value(box)))
+        size = b" ".join(f"{v:.4f}".rstrip("0").rstrip(".").encode() for v in box)
+        self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [ %s ] /Resources << >> >>"
+                     % (PAGES, size))
 
     def finish(self, title: str = "", lang: str = "", duplex: bool = True) -> None:
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)

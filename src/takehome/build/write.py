@@ -170,9 +170,11 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
 def _joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
     """An assembly's joined PDF, from the cache or joined now (and cached)."""
     parts = [entries[p] for p in step.parts]
-    key = key_of("join", str(step.duplex), step.title, step.lang, *(p.sha256 for p in parts))
+    backs = [p in step.backs for p in step.parts]
+    key = key_of("join", str(step.duplex), step.title, step.lang, str(backs),
+                 *(p.sha256 for p in parts))
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
     return cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex,
-                                       title=step.title, lang=step.lang))
+                                       title=step.title, lang=step.lang, backs=backs))
