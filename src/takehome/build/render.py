@@ -50,6 +50,8 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             problems.add(exc.problem)
             continue
         css = stylesheets[key]
+        if ink_saver:  # colours given inline (a calendar's day marks) in grey too
+            body = inksaver.grey_styles(body)
         _warn_missing_characters(job, body, font, reported, problems)
         record = Record(body, job.lang, job.title, job.max_pages)
         refs = assets(project.root, body + css, pages.shown)

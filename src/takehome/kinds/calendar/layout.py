@@ -45,7 +45,8 @@ def day_mark(categories: list[Category]) -> DayMark:
     outline = next((c for c in categories if c.mark in OUTLINES), None)
     classes, style = [], []
     if fill is not None:
-        classes.append(f"fill-{fill.mark}")
+        # a fill carries the day's meaning: the ink-saver version keeps it (in grey)
+        classes += [f"fill-{fill.mark}", "keep-ink"]
         if fill.mark == "solid":
             style.append(f"background-color:{fill.colour}")
         elif fill.mark == "shade":

@@ -72,7 +72,8 @@ class LogKind(Kind):
             steps.append(replace(job(
                 f"{folder}/family-logs.pdf", "log/sheet.html",
                 gettext(N_("Connection log by family")), students=project.roster.students,
-                rows=log_rows(paper, family=True), methods=methods, heading=gettext(N_("Connection log")),
+                rows=log_rows(paper, family=True), methods=methods,
+                heading=gettext(N_("Connection log")),
                 max_pages=len(project.roster.students)), personal=True))
         found = read_log(log, doc.path, project.root, project.roster, planning.problems,
                          doc.loaded.marks)
