@@ -116,9 +116,9 @@ def _overflows(page_box: object) -> list[str]:
             right = box.content_box_x() + box.width  # type: ignore[attr-defined]
             over_y = over_x = 0.0
             for inner in box.descendants():  # type: ignore[attr-defined]
-                if getattr(inner, "element", None) is element or not hasattr(inner, "border_box_y") \
-                        or inner.style["visibility"] != "visible":  # a field's invisible strut
-                    continue
+                if getattr(inner, "element", None) is element or not hasattr(
+                        inner, "border_box_y") or inner.style["visibility"] != "visible":
+                    continue  # the box itself, or a field's invisible strut
                 over_y = max(over_y, inner.border_box_y() + inner.border_height() - bottom)
                 if type(inner).__name__ == "TextBox":  # lines are as wide as the box; words are not
                     over_x = max(over_x, inner.border_box_x() + inner.border_width() - right)
