@@ -5,6 +5,7 @@ documents (rather than class sets joined from them)."""
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -36,6 +37,24 @@ class Page:
     height: float
     chars: list[Char]
     text: str  # lines separated by "\n", every kind of space as " "
+    flow: str  # the text as pdfium reads it, one character per index of `sizes` and `bottoms`
+    sizes: list[float]
+    bottoms: list[float]
+
+    def wraps(self, start: int, end: int) -> bool:
+        """Whether the line break within flow[start:end] is a paragraph's line wrapping (the
+        same size of type, the next line just below), not the end of a row or a heading."""
+        inside = [i for i in range(start, end) if self.flow[i] in "\r\n"]
+        if not inside:
+            return False
+        before = next((i for i in range(inside[0] - 1, -1, -1) if self.flow[i].strip()), None)
+        after = next((i for i in range(inside[-1] + 1, len(self.flow)) if self.flow[i].strip()),
+                     None)
+        if before is None or after is None:
+            return False
+        size = self.sizes[before]
+        drop = self.bottoms[before] - self.bottoms[after]
+        return abs(self.sizes[after] - size) < 0.3 and 0.8 * size < drop < 1.7 * size
 
 
 def pages(path: Path) -> Iterator[Page]:
@@ -45,17 +64,19 @@ def pages(path: Path) -> Iterator[Page]:
         for index in range(len(document)):
             page = document[index]
             textpage = page.get_textpage()
-            chars = []
+            chars, flow, sizes, bottoms = [], [], [], []
             for i in range(textpage.count_chars()):
                 char = textpage.get_text_range(i, 1)
-                if not char.strip():
-                    continue
                 left, bottom, right, top = textpage.get_charbox(i)
                 size = pdfium_c.FPDFText_GetFontSize(textpage.raw, i)
-                chars.append(Char(char, left, bottom, right, top, size))
+                flow.append(char[:1] or " ")
+                sizes.append(size)
+                bottoms.append(bottom)
+                if char.strip():
+                    chars.append(Char(char, left, bottom, right, top, size))
             text = SPACES.sub(" ", textpage.get_text_range()).replace("\r\n", "\n")
             width, height = page.get_size()
-            yield Page(index + 1, width, height, chars, text)
+            yield Page(index + 1, width, height, chars, text, "".join(flow), sizes, bottoms)
     finally:
         document.close()
 
@@ -98,7 +119,9 @@ def rules_y(path: Path, page: int, min_width_mm: float = 30.0) -> list[float]:
 def shared_build(tmp_path_factory: object, name: str,
                  make: Callable[[Path], None]) -> Path:
     """A project made by `make` and built once for all test workers (they share a folder)."""
-    base = tmp_path_factory.getbasetemp().parent  # type: ignore[attr-defined]
+    base = tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker has a folder in the session's
+        base = base.parent
     root = base / name
     with (base / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -11,10 +11,11 @@ from collections import defaultdict
 from pathlib import Path
 
 import icalendar
+import pypdfium2 as pdfium
 import pytest
 import recurring_ical_events
 import yaml
-from babel.dates import format_skeleton
+from babel.dates import format_date, format_skeleton
 
 from .generated import make_project
 from .printed import flat, pages, shared_build
@@ -93,7 +94,8 @@ def covered(line: str, year: int, month: int) -> set[dt.date]:
     """The days a line of the list names: single days and ranges ("Dec 21 – Jan 1",
     "Sep 2 – 30", "Nov 4, Nov 11, and Nov 18")."""
     days: set[dt.date] = set()
-    pattern = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2})(?: ?– ?(?:([A-Z][a-z]{2}) )?(\d{1,2}))?")
+    pattern = re.compile(r"\b([A-Z][a-z]{2}) (\d{1,2})"
+                         r"(?: ?– ?(?:[A-Z][a-z]{2}, )?(?:([A-Z][a-z]{2}) )?(\d{1,2}))?")
     for match in pattern.finditer(line):
         if match[1].lower() not in MONTHS:
             continue
@@ -115,11 +117,13 @@ def _check(text: str, root: Path, window: tuple[dt.date, dt.date]) -> list[str]:
     missing = []
     by_month = sections(text, window)
     for title, days in expected_days(root).items():
-        head = flat(title)[:24]
+        head = " ".join(flat(title).split()[:2])  # a long title may wrap after its first words
         for day in sorted(d for d in days if window[0] <= d <= window[1]):
-            section = by_month.get((day.year, day.month), "")
-            lines = [flat(line) for line in section.split("\n") if head in flat(line)]
-            if not any(day in covered(line, day.year, day.month) for line in lines):
+            lines = [flat(line) for line in by_month.get((day.year, day.month), "").split("\n")]
+            # A title's days are before it on its line, or (a long one, wrapped) just above.
+            whens = [line.split(head)[0] or " ".join(lines[max(0, i - 2):i])
+                     for i, line in enumerate(lines) if head in line]
+            if not any(day in covered(when, day.year, day.month) for when in whens):
                 missing.append(f"{day.isoformat()} {title}")
     return missing
 
@@ -133,6 +137,27 @@ def calendar_build(request: pytest.FixtureRequest,
     else:
         output = shared_build(tmp_path_factory, "rules-generated", lambda r: make_project(r))
     return output.parent, output
+
+
+def columns(path: Path) -> list[str]:
+    """Each page's text column by column (left half, then right half): a newsletter's list of
+    dates runs down one column and on into the next."""
+    out = []
+    document = pdfium.PdfDocument(path)
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            for left, right in ((0, width / 2), (width / 2, width)):
+                out.append(flat_lines(textpage.get_text_bounded(left, 0, right, height)))
+    finally:
+        document.close()
+    return out
+
+
+def flat_lines(text: str) -> str:
+    return "\n".join(flat(line) for line in text.replace("\r\n", "\n").split("\n"))
 
 
 def _year(root: Path) -> tuple[dt.date, dt.date]:
@@ -152,11 +177,11 @@ def test_the_newsletter_lists_its_two_months_dates_under_each_month(calendar_bui
     issue = next(output.glob("newsletters/*.en.pdf"))
     first = dt.date.fromisoformat(issue.name[:7] + "-01")
     last = (first + dt.timedelta(days=62)).replace(day=1) - dt.timedelta(days=1)
-    text = "\n".join(p.text for p in pages(issue))
+    text = "\n".join(columns(issue))
     text = text[text.index("Dates to remember"):]
     # The newsletter's month headings are the month alone ("December").
     for year, month in ((first.year, first.month), (last.year, last.month)):
-        name = format_skeleton("LLLL", dt.date(year, month, 1), locale="en")
+        name = format_date(dt.date(year, month, 1), "LLLL", locale="en")
         text = re.sub(rf"^{name}$", format_skeleton("yMMMM", dt.date(year, month, 1),
                                                     locale="en"), text, flags=re.M)
     assert _check(text, root, (first, last)) == []

@@ -82,11 +82,12 @@ def test_every_document_of_several_pages_says_page_n_of_m(built: Path) -> None:
 _MONTHS = (r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april"
            r"|june|july|august|september|october|november|december|ene|abr|ago|dic|enero|febrero"
            r"|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre")
+NO_BREAK = re.compile(r"[\u00a0\u202f\u2009\u2005\u2006\u200a]")
 SPLITS = [
     re.compile(r"\d[\d:.,+]*\s*\n\s*(?:am|pm|a\.\s?m\.|p\.\s?m\.|mm|cm|days?|d[ií]as?|min)\b",
                re.IGNORECASE),
     re.compile(rf"\b(?:{_MONTHS})\.?\s*\n\s*\d{{1,2}}\b", re.IGNORECASE),
-    re.compile(rf"\b\d{{1,2}}\s*\n\s*(?:de\s+)?(?:{_MONTHS})\b", re.IGNORECASE),
+    re.compile(rf"(?<![\d:.,])\d{{1,2}}\s*\n\s*(?:de\s+)?(?:{_MONTHS})\b", re.IGNORECASE),
     re.compile(r"\b[ap]\.\s*\n\s*m\.", re.IGNORECASE),
 ]
 
@@ -95,10 +96,12 @@ def test_no_number_parted_from_its_unit_at_a_line_end(built: Path) -> None:
     parted = []
     for path in documents(built):
         for page in pages(path):
+            flow = NO_BREAK.sub(" ", page.flow)  # one character for one: the indexes hold
             for pattern in SPLITS:
-                for match in pattern.finditer(page.text):
-                    parted.append(f"{path.relative_to(built)} p{page.number}: "
-                                  f"{match[0]!r}")
+                for match in pattern.finditer(flow):
+                    if page.wraps(match.start(), match.end()):
+                        parted.append(f"{path.relative_to(built)} p{page.number}: "
+                                      f"{match[0]!r}")
     assert not parted, parted[:20]
 
 
@@ -193,15 +196,16 @@ def test_every_open_question_has_the_writing_room_it_promises(built: Path) -> No
         for annotation in page.get("/Annots", []):
             widget = annotation.get_object()
             _, y0, _, y1 = (float(v) for v in widget["/Rect"])
-            heights[str(widget.get("/T"))] = (y1 - y0) / MM
+            heights[str(widget.get("/T"))] = abs(y1 - y0) / MM
     for _, qid, kind, lines, _ in questions:
         if kind == "long":
-            assert heights[f"q_{qid}"] >= lines * LINE_MM - 0.5, (qid, heights[f"q_{qid}"])
+            assert heights[f"q_{qid}"] >= lines * LINE_MM - 0.8, (qid, heights[f"q_{qid}"])
 
 
 def _duplex(path: Path) -> bool:
     with pikepdf.open(path) as pdf:
-        return str(pdf.Root.ViewerPreferences.Duplex) != "/Simplex"
+        preferences = pdf.Root.get("/ViewerPreferences", {})
+        return str(preferences.get("/Duplex", "")) != "/Simplex"
 
 
 def test_one_page_class_sets_print_single_sided_without_blank_pages(built: Path) -> None:

@@ -5,6 +5,11 @@ teacher-written and imported text by the templates' `tr` filter), with no-break 
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from babel.dates import get_month_names
+
+from . import i18n
 
 NBSP = "\u00a0"
 
@@ -18,12 +23,27 @@ _NUMBER_UNIT = re.compile(rf"(\d[\d:.,]*[+%]?)[ \t]+(?=(?:{_UNITS})(?![\w]))", r
 _SPLIT_MERIDIEM = re.compile(r"\b([ap])\.[ \t]+m\.", re.IGNORECASE)
 
 
+@cache
+def _day_and_month() -> re.Pattern[str]:
+    """A day and its month, in the languages takehome writes: "December 17", "5 de enero"."""
+    names: set[str] = set()
+    for lang in i18n.catalog_languages():
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                names |= {n.rstrip(".") for n in get_month_names(width, context, lang).values()}
+    months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    return re.compile(rf"\b(?:(\d{{1,2}})[ \t]+(?:(de)[ \t]+)?({months})\b|({months})\.?[ \t]+"
+                      rf"(\d{{1,2}})\b(?!:))", re.IGNORECASE)
+
+
 def keep_together(text: str) -> str:
-    """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days"."""
+    """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days",
+    "December 17", "5 de enero"."""
     if not any(c.isdigit() for c in text):
         return text
     text = _SPLIT_MERIDIEM.sub(rf"\1.{NBSP}m.", text)
-    return _NUMBER_UNIT.sub(rf"\1{NBSP}", text)
+    text = _NUMBER_UNIT.sub(rf"\1{NBSP}", text)
+    return _day_and_month().sub(lambda m: re.sub(r"[ \t]+", NBSP, m[0]), text)
 
 
 NNBSP = "\u202f"  # a narrow no-break space, where Babel writes a thin one
