@@ -22,7 +22,7 @@ STYLESHEETS = ("base.css", "log/log.css")
 REPORT_STYLESHEETS = ("base.css", "log/report.css")
 # Handwritten rows (log.css) on the landscape page, below the title and the column headings, and
 # the line under the title (class sheet) or the family's details (two lines, at most).
-ROW_MM = 10.4  # 10.2 mm and half of each rule
+ROW_MM = 10.3  # 10.2 mm, and half of each rule
 HEAD_MM = 20 * 1.15 * 0.3528 + 1.5 + 10.0  # the title, and the column headings (two lines)
 CLASS_LEAD_MM = 11.5 * 1.35 * 0.3528 + 3.0
 FAMILY_LEAD_MM = 2 * (11.5 * 1.35 * 0.3528 + 1.0) + 3.0
