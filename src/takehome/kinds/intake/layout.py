@@ -102,18 +102,17 @@ def plan_pages(rows: list[list[Question]], texts: Texts, paper: Paper, font: str
 
 
 def _share(page: Page, lines: int) -> None:
-    """Give a page's spare lines to its open questions one at a time, the roomiest last.
+    """Give a page's spare lines to its open questions a line at a time, in turn from the top.
 
-    Two open questions side by side grow together (their row is as tall as the taller one).
+    Two open questions side by side have as many lines (their row is as tall as the taller)
+    and grow together.
     """
     groups = [[q for q in row if q.type == "long"] for row in page.rows]
     groups = [g for g in groups if g]
-    if not groups or lines <= 0:
-        return
-    for group in groups:
+    for group in groups:  # side by side, as many lines as the other: the row is that tall
         for q in group:
-            page.extra[q.id] = 0
-    while lines > 0:
+            page.extra[q.id] = max(other.lines for other in group) - q.lines
+    while groups and lines > 0:
         for group in groups:
             if lines <= 0:
                 break
