@@ -189,12 +189,11 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
         count = len(pages) * (2 if sheet.backs else 1)  # known before it is laid out
         context = project.context(lang, student=student, sheet_name=name, title=title,
-                                  pages=pages, **marks)
+                                  pages=pages, page_count=count, **marks)
         # A student's single page that the cards do not fill (a label) is cut out: a packet
         # prints it on the back of its cover.
         cut_out = student is not None and count == 1 and len(cards) % sheet.per_page != 0
-        made = jobs.job(output, lang, title, context, student, max_pages=count,
-                        numbered=count > 1, cut_out=cut_out)
+        made = jobs.job(output, lang, title, context, student, max_pages=count, cut_out=cut_out)
         if students:  # the whole class's cards on shared sheets
             made = replace(made, personal=True, sources=(*made.sources, *project.roster_source))
         return made
