@@ -76,7 +76,8 @@ def _sections(listing: Listing, counts: dict[str, int], first: int) -> tuple[
         for item in section.items:
             items.append({"title": item.title, **_pages(page, counts[item.output])})
             page += counts[item.output]
-        spot = matter.Placed(section.title, start, page - 1)
+        spot = matter.Placed(section.title, start, page - 1,
+                             all(counts[item.output] == 1 for item in section.items))
         placed.append(spot)
         contexts.append({"title": section.title, "about": listing.text(section.part.about),
                          "files": items, "first": start, "pages": spot.pages,
@@ -242,7 +243,8 @@ def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, 
              for v in variants.values()]
     letter, a4 = variants[("letter", False)].placed, variants[("a4", False)].placed
     parts = [{"title": s.title, "letter": lp.pages, "a4": ap.pages,
-              "printing": listing.text(s.part.printing)}
+              "printing": listing.text(s.part.printing),
+              "single_sided": lp.single_sided and ap.single_sided}
              for s, lp, ap in zip(listing.sections, letter, a4, strict=True)]
     return matter.single_page(project, listing, "how-to-print.pdf", project.settings.paper,
                               problems, files=files, parts=parts)
