@@ -44,10 +44,11 @@ def parse(value: str) -> str | None:
     if not value:
         return None
     if value.isdigit() and len(value) <= 2:
-        return CALPADS.get(value.zfill(2))
+        code = CALPADS.get(value.zfill(2))
+        return i18n.edition(code) if code else None
     folded = _fold(value)
-    if folded in SIS_CODES:
-        return SIS_CODES[folded]
+    if folded in SIS_CODES:  # as takehome prints it: "Mandarin" is zh_Hans, like "Chinese"
+        return i18n.edition(SIS_CODES[folded])
     return i18n.parse_language(value)
 
 
