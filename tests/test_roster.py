@@ -153,7 +153,7 @@ def test_slugs_are_safe(tmp_path: Path) -> None:
     ("Spanish", "es"), ("Español", "es"), ("es", "es"), ("spa", "es"), ("SP", "es"),
     ("SPANISH", "es"), ("01", "es"), ("Tiếng Việt", "vi"), ("vie", "vi"), ("02", "vi"),
     ("العربية", "ar"), ("ara", "ar"), ("Farsi", "fa"), ("Mandarin", "zh_Hans"), ("chi", "zh_Hans"),
-    ("Haitian Creole", "ht"), ("Portuguese (Brazil)", "pt"), ("00", "en"), ("ENG", "en"),
+    ("Haitian Creole", "ht"), ("Portuguese (Brazil)", "pt_BR"), ("Português", "pt_BR"), ("06", "pt_BR"), ("00", "en"), ("ENG", "en"),
     ("Klingon", "tlh"), ("Martian", None), ("99", None), ("", None),
 ])
 def test_language_values(value: str, code: str | None) -> None:
@@ -162,14 +162,14 @@ def test_language_values(value: str, code: str | None) -> None:
 
 def test_correspondence_language_wins(tmp_path: Path) -> None:
     text = ("First,Last,Home Language,Correspondence Language\n"
-            "Liam,O'Brien,Irish,English\nMinh,Tran,Vietnamese,\nAna,Lopez,Spanish,Xx\n")
+            "Liam,O'Brien,Irish,English\nAbdi,Warsame,Somali,\nAna,Lopez,Spanish,Xx\n")
     r, _ = roster(tmp_path, text)
     assert [(s.language, s.language_field) for s in r.students] == [
-        ("en", "correspondence language"), ("vi", "home language"), ("es", "home language")]
+        ("en", "correspondence language"), ("so", "home language"), ("es", "home language")]
     editions = assign(r, "en")
     assert editions.chosen == {1: "en", 2: "en", 3: "es"}
     assert [(s.name, why) for s, why in editions.why_default()] == [
-        ("Minh Tran", "no Vietnamese translation of takehome's text yet")]
+        ("Abdi Warsame", "no Somali translation of takehome's text yet")]
 
 
 def test_class_chosen_by_its_words(tmp_path: Path) -> None:

@@ -44,11 +44,11 @@ def parse(value: str) -> str | None:
     if not value:
         return None
     if value.isdigit() and len(value) <= 2:
-        return CALPADS.get(value.zfill(2))
-    folded = _fold(value)
-    if folded in SIS_CODES:
-        return SIS_CODES[folded]
-    return i18n.parse_language(value)
+        code = CALPADS.get(value.zfill(2))
+    else:
+        code = SIS_CODES.get(_fold(value))
+    # Babel names the edition ("pt" is printed as "pt_BR", "zh" as "zh_Hans").
+    return i18n.parse_language(code) if code else i18n.parse_language(value)
 
 
 @dataclass
