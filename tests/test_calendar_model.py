@@ -162,7 +162,7 @@ def test_unmapped_ics_categories_warn_once_with_a_mapping_to_paste(project: Path
     calendar, problems = load(project)
     assert not problems.errors and calendar is not None
     football = next(e for e in calendar.events
-                    if e.title.root == "Varsity Football vs. Riverside")
+                    if e.title.get("en", "en") == "Varsity Football vs. Riverside")
     assert football.category.key == "school_event"
     [warning] = [w for w in problems.warnings if "CATEGORIES" in w.message]
     ics = (project / "content/calendar/district.ics").read_text().splitlines()
@@ -180,7 +180,7 @@ def test_unmapped_ics_categories_warn_once_with_a_mapping_to_paste(project: Path
     path.write_text(pasted)
     calendar, problems = load(project)
     assert calendar is not None and not [w for w in problems.warnings if "CATEGORIES" in w.message]
-    assert next(e for e in calendar.events if e.title.root == "Varsity Football vs. Riverside"
+    assert next(e for e in calendar.events if e.title.get("en", "en") == "Varsity Football vs. Riverside"
                 ).category.key == "district"
     # --strict makes the warning an error, and the build writes nothing.
     path.write_text(original.replace("    category: district ", "    # "))

@@ -59,10 +59,12 @@ class Project:
     @property
     def editions(self) -> list[str]:
         """Languages of the generic (not personalised) documents."""
-        if self.settings.languages:
-            return list(dict.fromkeys([self.default_language, *self.settings.languages]))
-        return list(dict.fromkeys([self.default_language, *sorted(
-            set(self.family_languages.values()))]))
+        default = self.default_language
+        wanted = self.settings.languages or sorted(set(self.family_languages.values()))
+        # English in an en_GB school is the school's own English: one edition, not two.
+        return list(dict.fromkeys([default, *(
+            lang for lang in wanted
+            if i18n.base_language(lang) != i18n.base_language(default))]))
 
     def family_language(self, student: Student) -> str:
         return self.family_languages.get(student.number, self.default_language)
