@@ -33,6 +33,10 @@ class Step:
     student: int | None = None  # roster number of the student a personal copy is for
     personal: bool = False  # carries a family's details (a personal copy or a class set)
     parts: tuple[str, ...] = ()  # the outputs an assembly joins
+    # How it is printed, for a product's how-to-print page: fronts and backs (double-sided
+    # whatever its length), and cut after printing ("marks": crop marks, "guides": dashed lines)
+    backs: bool = False
+    cut: str = ""
 
     @property
     def printed(self) -> bool:

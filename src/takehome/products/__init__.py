@@ -45,6 +45,7 @@ class Variant:
     ink_saver: bool
     pdf: bytes
     placed: list[matter.Placed]  # each section's pages
+    sections: list[dict[str, Any]]  # each section's files and their pages, as the contents
 
     @property
     def name(self) -> str:
@@ -125,7 +126,7 @@ def _variant(project: Project, listing: Listing, paper: Paper, ink_saver: bool,
              assemble.Mark(gettext("Terms of use and credits"), terms_page - 1)]
     pdf = assemble.join([parts["cover.pdf"], parts["contents.pdf"], *resources,
                          parts["terms.pdf"]], marks, _metadata(listing))
-    return Variant(paper, ink_saver, pdf, placed)
+    return Variant(paper, ink_saver, pdf, placed, sections)
 
 
 def _chosen(listing: Listing, key: str, given: list[int], default: list[int], total: int,
@@ -154,7 +155,7 @@ def _variants(root: Path, project: Project, listing: Listing, staging: Path,
             folder = staging / f"{paper}{'-ink-saver' if ink_saver else ''}"
             options = pipeline.Options(output=folder, only=listing.documents,
                                        outputs=listing.outputs, paper=paper,
-                                       ink_saver=ink_saver)
+                                       ink_saver=ink_saver, generic=listing.generic)
             for warning in pipeline.build(root, options).warnings:
                 problems.add(warning)
             built = {output: (folder / output).read_bytes() for output in listing.outputs}
@@ -235,17 +236,43 @@ def _publish(folder: Path, files: dict[str, tuple[bytes, dict[str, Any]]], stagi
 
 def _how_to_print(project: Project, listing: Listing, variants: dict[tuple[str, bool], Variant],
                   problems: Problems) -> bytes:
+    """The buyer's printing page, written from what this product holds."""
     gettext = i18n.translations(listing.lang).gettext
     files = [{"name": f"{listing.slug}-{v.name}.pdf",
               "paper": matter.paper_name(v.paper, listing.lang),
               "version": gettext("Ink-saver") if v.ink_saver else gettext("Full color")}
              for v in variants.values()]
-    letter, a4 = variants[("letter", False)].placed, variants[("a4", False)].placed
-    parts = [{"title": s.title, "letter": lp.pages, "a4": ap.pages,
-              "printing": listing.text(s.part.printing)}
-             for s, lp, ap in zip(listing.sections, letter, a4, strict=True)]
+    letter, a4 = variants[("letter", False)].sections, variants[("a4", False)].sections
+    parts, languages, cut = [], [], []
+    for section, on_letter, on_a4 in zip(listing.sections, letter, a4, strict=True):
+        rows = []
+        for item, at_letter, at_a4, count in zip(section.items, on_letter["files"],
+                                                 on_a4["files"], _counts(on_letter),
+                                                 strict=True):
+            language = i18n.language_name(item.lang, listing.lang)
+            languages.append(language)
+            ways = [gettext("double-sided, flip on long edge") if item.backs or count > 1
+                    else gettext("one-sided")]
+            if item.cut:
+                ways.append(gettext("cut on the dashed lines") if item.cut == "guides"
+                            else gettext("cut on the crop marks"))
+                cut.append(section.title)
+            rows.append({"language": language[:1].upper() + language[1:],
+                         "letter": at_letter["pages"], "a4": at_a4["pages"],
+                         "how": "; ".join(ways)})
+        parts.append({"title": section.title, "rows": rows,
+                      "printing": listing.text(section.part.printing)})
     return matter.single_page(project, listing, "how-to-print.pdf", project.settings.paper,
-                              problems, files=files, parts=parts)
+                              problems, files=files, parts=parts,
+                              languages=list(dict.fromkeys(languages)),
+                              cut=list(dict.fromkeys(cut)))
+
+
+def _counts(section: dict[str, Any]) -> list[int]:
+    """The page count of each file of a section (its contents entry)."""
+    files = section["files"]
+    ends = [f["first"] for f in files[1:]] + [section["first"] + section["count"]]
+    return [end - f["first"] for f, end in zip(files, ends, strict=True)]
 
 
 def load_products(project: Project) -> tuple[list[Listing], list[Problem]]:

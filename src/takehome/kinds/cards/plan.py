@@ -180,7 +180,8 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
         context = project.context(lang, student=student, sheet_name=name, title=title,
                                   pages=pages, **marks)
-        made = jobs.job(output, lang, title, context, student)
+        made = jobs.job(output, lang, title, context, student, backs=sheet.backs,
+                        cut="guides" if sheet.cut_guides else "marks")
         if students:  # the whole class's cards on shared sheets
             made = replace(made, personal=True, sources=(*made.sources, *project.roster_source))
         return made

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import i18n
 from ...build.plan import Job, Step
+from ...generic import Blank
 from ...i18n import N_
 from ...models.base import Text
 from ..base import Jobs, Kind, edition_path
@@ -93,6 +94,8 @@ class IntakeKind(Kind):
     def plan(self, doc: Document, planning: Planning) -> list[Step]:
         project = planning.project
         intake: Intake = doc.model
+        if project.generic and intake.return_by:  # a seller's copy: the buyer writes the date
+            intake = intake.model_copy(update={"return_by": Blank(width_mm=38)})
         questions = intake.questions or default_questions()
         layout = {"rows": rows(questions),
                   "numbers": {q.id: i for i, q in enumerate(questions, 1)},
