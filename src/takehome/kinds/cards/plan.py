@@ -177,7 +177,9 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         title = sheet_title(sheet, cards, lang, project.default_language)
         placed: list[Placed] = ([(c, s) for s in students for c in cards] if students
                                 else [(c, student) for c in cards])
-        pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
+        # A seller's generic sheet is a full one: its buyer starts on a fresh sheet.
+        fill = (sheet.fill or project.generic) and not students
+        pages = sheet_pages(grid, sheet, placed, 1 if project.generic else start_at, fill)
         context = project.context(lang, student=student, sheet_name=name, title=title,
                                   pages=pages, **marks)
         made = jobs.job(output, lang, title, context, student, backs=sheet.backs,
