@@ -83,12 +83,17 @@ def read_pdf(path: Path | bytes) -> pypdf.PdfReader:
     return pypdf.PdfReader(io.BytesIO(data))
 
 
+def plain(text: str) -> str:
+    """Text with its no-break spaces (which keep "1:15 pm" on one line) as plain spaces."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
 def page_text(path: Path, page: int = 0) -> str:
-    return read_pdf(path).pages[page].extract_text()
+    return plain(read_pdf(path).pages[page].extract_text())
 
 
 def all_text(path: Path) -> str:
-    return "\n".join(p.extract_text() for p in read_pdf(path).pages)
+    return "\n".join(plain(p.extract_text()) for p in read_pdf(path).pages)
 
 
 def page_size_mm(path: Path, page: int = 0) -> tuple[float, float]:

@@ -115,7 +115,10 @@ def test_daterange_filter(sample: Calendar, lang: str, expected: list[str]) -> N
                           b=keys["Teacher Institute Day – No School for Students"],
                           c=keys["Early Release Wednesday – Dismissal 1:15 pm"],
                           d=D(2027, 3, 22), e=D(2027, 3, 26), t=dt.time(18, 30))
-    out = out.replace("\u00a0", " ").split("|")  # a time keeps its "PM" (a no-break space)
+    # No-break spaces keep each date on one line and a time with its "PM"; Babel's narrow and
+    # thin spaces (missing from fonts of the stack) are not left in.
+    assert "Dec\u00a021" in out or "21\u00a0dic" in out
+    out = out.replace("\u00a0", " ").split("|")
     assert out[0] == expected[0] and out[1] == expected[1]
     assert out[2].startswith(expected[2])
     assert out[3] == ("Mar 22 – 26, 2027" if lang == "en" else "22–26 mar 2027")

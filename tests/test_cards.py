@@ -179,7 +179,7 @@ def test_text_that_does_not_fit_is_an_error_naming_the_card(project: Path) -> No
                                                f'en: "{long}"'))
     result = run("build", str(project), "--only", "cards")
     assert result.exit_code == 1
-    assert "cards/notes.en.pdf: card 'reading' (Reading star!, content/cards.yaml:15) does not " \
+    assert "cards/notes.en.pdf: card 'reading' (Reading star!, content/cards.yaml:17) does not " \
            "fit: its text runs" in result.output
     assert not (project / "output").exists()
 

@@ -1,5 +1,8 @@
 """Dates and times in the document's language: days, ranges of days, repeated dates and times of
-day, through Babel, in one style per document (the school's 12- or 24-hour clock)."""
+day, through Babel, in one style per document (the school's 12- or 24-hour clock).
+
+Each date is one unbreakable word (typography.glued_date): a line never ends between a day and
+its month; a list of dates breaks between its dates."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from babel.lists import format_list
 
 from . import i18n
 from .i18n import N_
+from .typography import glued_date
 
 
 class DateRun(Protocol):
@@ -47,8 +51,8 @@ def tidy(text: str) -> str:
 def format_span(start: dt.date, end: dt.date, lang: str, skeleton: str = "MMMEd") -> str:
     """One day or a range of days, the way `lang` writes them ("Mon, Dec 21 – Fri, Jan 1")."""
     if start == end:
-        return tidy(format_skeleton(skeleton, start, locale=lang))
-    return tidy(format_interval(start, end, skeleton, locale=lang))
+        return glued_date(format_skeleton(skeleton, start, locale=lang))
+    return glued_date(format_interval(start, end, skeleton, locale=lang))
 
 
 @cache

@@ -7,6 +7,7 @@ layout of the page in grey: text keeps its contrast against white, and the ink-s
 
 from __future__ import annotations
 
+import html
 import io
 import re
 
@@ -116,6 +117,23 @@ def grey_css(css: str) -> str:
         if isinstance(token, tinycss2.ast.CurlyBracketsBlock):
             token.content = _declarations(token.content)
     return str(tinycss2.serialize(tokens))
+
+
+_STYLE_ATTRIBUTE = re.compile(r'(\sstyle=")([^"]*)(")')
+
+
+def grey_styles(page: str) -> str:
+    """A page's `style` attributes with every colour in grey: kinds colour some things inline
+    (a calendar's day marks in their category's colour)."""
+
+    def replace(match: re.Match[str]) -> str:
+        css = html.unescape(match[2])
+        if not any(c in css for c in ("#", "rgb", "hsl", "color", "background", "border")):
+            return match[0]
+        greyed = grey_css("x{" + css + "}")[2:-1]
+        return match[1] + html.escape(greyed, quote=True) + match[3]
+
+    return _STYLE_ATTRIBUTE.sub(replace, page)
 
 
 # A colour given to an SVG paint property, as an attribute (fill="red") or a style (fill:red).

@@ -15,7 +15,11 @@ SIZES_MM: dict[str, tuple[float, float]] = {"letter": (215.9, 279.4), "a4": (210
 CSS_SIZE = {"letter": "letter", "a4": "A4"}
 # Content stays 15 mm from every edge (office printers do not print to the edge); the running
 # header and footer sit in the top and bottom margins, still 9 mm or more from the edge.
-MARGINS_MM = (24.0, 15.0, 20.0, 15.0)  # top, right, bottom, left
+MARGINS_MM = (24.0, 15.0, 21.0, 15.0)  # top, right, bottom, left
+# The running footer's last line ends this far above the sheet's bottom edge, however many lines
+# it takes (office printers clip text within 8 mm of the edge); the bottom margin leaves room
+# above it for a footer of two lines.
+FOOTER_EDGE_MM = 9.0
 
 
 def _mm(value: float) -> str:
@@ -55,3 +59,8 @@ class PageBox:
     @property
     def css_content_width(self) -> str:
         return _mm(self.content_mm[0])
+
+    @property
+    def css_footer_edge(self) -> str:
+        """How far above the sheet's bottom edge the running footer ends."""
+        return _mm(FOOTER_EDGE_MM)

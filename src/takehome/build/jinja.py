@@ -39,6 +39,7 @@ from ..errors import Problem
 from ..generic import Blank, printed
 from ..models.base import Text
 from ..richtext import markdown, short_url
+from ..typography import glued_date, keep_together
 from .sandbox import BoundedEnvironment, ContainedLoader, TemplateTimeout
 
 BUILTIN_TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -61,9 +62,9 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
         return value  # a generic page's line to write on, printed as such
     if isinstance(value, Text):
         lang = value.language_of(ctx["lang"], ctx["default_lang"])
-        return normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
-                               _time_style(ctx))
-    return str(value)
+        return keep_together(normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
+                                             _time_style(ctx)))
+    return keep_together(str(value))
 
 
 @pass_context
@@ -78,8 +79,8 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | Blank | None, format: st
     if isinstance(value, Blank):
         return value
     if skeleton:
-        return tidy(format_skeleton(skeleton, value, locale=ctx["lang"]))
-    return tidy(format_date(value, format=format, locale=ctx["lang"]))
+        return glued_date(format_skeleton(skeleton, value, locale=ctx["lang"]))
+    return glued_date(format_date(value, format=format, locale=ctx["lang"]))
 
 
 def _isolate(value: object) -> Markup:
@@ -140,6 +141,17 @@ def _listing(ctx: jinja2.runtime.Context, values: list[Any], style: str = "stand
     """Items joined the way the document's language joins them ("A, B and C", "A, B y C")."""
     return format_list([str(v) for v in values], style=style,  # type: ignore[arg-type]
                        locale=ctx["lang"])
+
+
+def _glued(gettext: Any) -> Any:
+    """A built-in string, translated and filled in, with no line break between a number and
+    its unit ("50 mm", "14+ days")."""
+    @pass_context
+    def glued(ctx: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> str:
+        text = str(ctx.call(gettext, *args, **kwargs))
+        return Markup(keep_together(text)) if ctx.eval_ctx.autoescape else keep_together(text)
+
+    return glued
 
 
 @lru_cache(maxsize=64)  # the same school web address on every family's sheet
@@ -219,6 +231,8 @@ class Renderer:
                 lstrip_blocks=True,
             )
             env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+            for name in ("gettext", "_", "ngettext"):
+                env.globals[name] = _glued(env.globals[name])
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
                                number=_number, listing=_listing, markdown=_markdown,
                                isolate=_isolate, short_url=short_url, langtag=i18n.tag,

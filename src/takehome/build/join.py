@@ -37,7 +37,8 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     bytes of the last join of the same file) and cached."""
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
-    key = key_of("join", str(step.duplex), *digests)
+    backs = [p in step.backs for p in step.parts]
+    key = key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -45,6 +46,7 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     previous = (cache.path(last[0]), last[1]) if last else None
     journal: dict[str, Any] = {}
     made = cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex,
+                                       title=step.title, lang=step.lang, backs=backs,
                                        digests=digests, previous=previous, journal=journal),
                           extra=journal)
     cache.note_join(step.output, key)
@@ -56,13 +58,17 @@ _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
 
 
-def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path,
-              digests: Sequence[str] = (), previous: tuple[Path, dict[str, Any]] | None = None,
+def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, title: str = "",
+              lang: str = "", backs: Sequence[bool] = (), digests: Sequence[str] = (),
+              previous: tuple[Path, dict[str, Any]] | None = None,
               journal: dict[str, Any] | None = None) -> int:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
-    `duplex` (so every part starts on a new sheet); returns the page count. With the parts'
+    `duplex` (so every part starts on a new sheet), except before a part marked in `backs`
+    (printed on the back of the one before); returns the page count. The file carries its
+    title and language, and asks the print dialog for one or both sides. With the parts'
     sha256 `digests`: `previous` (a file this function joined, and its journal) lends the
     bytes of the parts it shares, and `journal` is filled in for the next join."""
+    flags = [*backs, *[False] * len(parts)][:len(parts)]
     old = _Previous(*previous) if previous and digests and previous[1].get("duplex") == duplex \
         else None
     spans: list[list[Any]] = []
@@ -70,22 +76,36 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path,
         joined = _Writer(fh)
         for i, path in enumerate(parts):
             start, first, pages = fh.tell(), len(joined.offsets) + 1, len(joined.kids)
+            # The blank back that starts the next part on a new sheet is written with this
+            # part (it has this part's size), so a part's bytes are the same from join to join.
+            follows = i + 1 < len(parts) and flags[i + 1]
             span = old.span(digests[i], first) if old else None
-            if span is not None and old is not None:
+            if span is not None and old is not None and span[6] == _needs_blank(
+                    duplex, follows, pages + len(span[5]) - span[6]):
                 joined.copy(old, span)
+                blank = span[6]
             else:
                 with pikepdf.open(path) as part:
                     joined.part(part)
-                    if duplex and len(part.pages) % 2:
-                        joined.blank(part.pages[-1].mediabox)
+                    box = [float(v) for v in part.pages[-1].mediabox]
+                blank = _needs_blank(duplex, follows, len(joined.kids))
+                if blank:
+                    joined.blank(box)
             if digests:
                 spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
-                              joined.kids[pages:]])
-        xref = joined.finish()
+                              joined.kids[pages:], blank])
+        xref = joined.finish(title, lang, duplex)
         if journal is not None:
             journal.update(duplex=duplex, parts=spans, xref=xref, size=len(joined.offsets) + 1,
                            copied=old.copied if old else 0)
         return len(joined.kids)
+        return len(joined.kids)
+
+
+def _needs_blank(duplex: bool, follows: bool, pages: int) -> bool:
+    """Whether a blank page goes after a part that ends on page `pages`: when duplex and the
+    next part starts a new sheet (it is not `follows`, printed on this one's back)."""
+    return duplex and not follows and pages % 2 == 1
 
 
 class _Previous:
@@ -94,7 +114,8 @@ class _Previous:
     def __init__(self, path: Path, journal: dict[str, Any]) -> None:
         self.fh = path.open("rb")
         self.journal = journal
-        self.spans = {(s[0], s[1]): s for s in journal["parts"]}
+        # (a journal without the blank flag is an older join's: none of its parts is lent)
+        self.spans = {(s[0], s[1]): s for s in journal["parts"] if len(s) == 7}
         self._offsets: list[int] = []
         self.copied = 0
 
@@ -158,26 +179,32 @@ class _Writer:
 
     def copy(self, old: _Previous, span: list[Any]) -> None:
         """A part as the previous join wrote it, from the same object number on."""
-        _, first, after, start, end, kids = span
+        _, first, after, start, end, kids, _blank = span
         data = old.read(start, end)
         shift = self.fh.tell() - start
         self.offsets += [offset + shift for offset in old.offsets()[first:after]]
         self.kids += kids
         self._write(data)
 
-    def blank(self, box: Any) -> None:
+    def blank(self, box: list[float]) -> None:
         number = self._number()
         self.kids.append(number)
-        self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Resources << >> >>"
-                     % (PAGES, self._value(box)))
+        size = b" ".join(f"{v:.4f}".rstrip("0").rstrip(".").encode() for v in box)
+        self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [ %s ] /Resources << >> >>"
+                     % (PAGES, size))
 
-    def finish(self) -> int:
-        """The page tree, catalog and cross-reference table; returns the table's offset."""
+    def finish(self, title: str = "", lang: str = "", duplex: bool = True) -> int:
+        """The page tree, catalog (asking for one or both sides) and cross-reference table, and
+        the file's title and language; returns the table's offset."""
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._object(PAGES, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(self.kids)))
-        self._object(CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % PAGES)
+        sides = b"/DuplexFlipLongEdge" if duplex else b"/Simplex"
+        language = b" /Lang %s" % pikepdf.String(lang).unparse() if lang else b""
+        self._object(CATALOG, b"<< /Type /Catalog /Pages %d 0 R /ViewerPreferences << /Duplex %s "
+                     b"/DisplayDocTitle true >>%s >>" % (PAGES, sides, language))
         info = self._number()
-        self._object(info, b"<< /Producer (takehome) >>")
+        named = b" /Title %s" % pikepdf.String(title).unparse() if title else b""
+        self._object(info, b"<< /Producer (takehome)%s >>" % named)
         xref = self.fh.tell()
         identifier = self.digest.hexdigest()[:32].encode()
         table = b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets)

@@ -35,7 +35,7 @@ class Step:
     parts: tuple[str, ...] = ()  # the outputs an assembly joins
     # How it is printed, for a product's how-to-print page: fronts and backs (double-sided
     # whatever its length), and cut after printing ("marks": crop marks, "guides": dashed lines)
-    backs: bool = False
+    two_sided: bool = False
     cut: str = ""
 
     @property
@@ -58,13 +58,18 @@ class Job(Step):
     # Laid out in a WeasyPrint pass of its own, so that counter(page) and counter(pages) count
     # this document's pages only (records sharing a pass share one page sequence).
     alone: bool = False
+    # One page of small things to cut out (a pencil-case label): in a packet it is printed on
+    # the back of the cover rather than on a sheet of its own.
+    cut_out: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
 class Assembly(Step):
-    """Built PDFs (`parts`) joined in order; with duplex, each part starts on a new sheet."""
+    """Built PDFs (`parts`) joined in order; with duplex, each part starts on a new sheet, but
+    a part in `backs` is printed on the back of the (one-page) part before it."""
 
     duplex: bool = True
+    backs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

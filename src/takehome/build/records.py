@@ -56,6 +56,9 @@ class Batch:
     # Records that differ only in their fields: their shared page with the fields left blank,
     # laid out once; each record then lays out only its fields (stamp.py).
     base: str | None = None
+    # Each record counts its own pages ("Page N of M"): laid out in a pass of its own (a
+    # stamped copy's base is; a copy that cannot be stamped is laid out alone too).
+    alone: bool = False
 
 
 @dataclass

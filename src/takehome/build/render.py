@@ -66,6 +66,8 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             problems.add(body)
             continue
         css, css_digest = stylesheets[key]
+        if ink_saver:  # colours given inline (a calendar's day marks) in grey too
+            body = inksaver.grey_styles(body)
         # A personalised copy is kept as a base shared with the other copies and its words,
         # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
         base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())

@@ -91,9 +91,16 @@ class Jobs:
     part: str = ""
 
     def job(self, output: str, lang: str, title: str, context: dict[str, Any],
-            student: Student | None = None, **options: Any) -> Job:
-        """A job; with `student`, that family's copy (titled with the child's name)."""
+            student: Student | None = None, *, numbered: bool = False, **options: Any) -> Job:
+        """A job; with `student`, that family's copy (titled with the child's name).
+
+        `numbered`: a document of several pages, whose footer says "Page N of M" (parts.html);
+        it is laid out on its own, since documents laid out together share one page count.
+        """
         project = self.project
+        if numbered:
+            options["alone"] = True
+            context = {**context, "numbered": True}
         sources = (project.relative(self.doc.path), *self.sources)
         if student is not None:
             sources += project.roster_source
@@ -119,10 +126,25 @@ class Jobs:
 
 
 def class_set(project: Project, doc: Document, folder: str, copies: list[Job],
-              part: str = "", sources: tuple[str, ...] = ()) -> Assembly:
-    """Every family's copy joined in roster order for the copier, each on a new sheet."""
+              part: str = "", sources: tuple[str, ...] = (), duplex: bool | None = None
+              ) -> Assembly:
+    """Every family's copy joined in roster order for the copier, each on a new sheet.
+
+    Copies of one page each (`max_pages` 1) are printed single-sided, with no blank backs;
+    `duplex` decides otherwise. The file's title says which (and so does its print setting).
+    """
+    if duplex is None:
+        duplex = any(c.max_pages != 1 for c in copies)
     return Assembly(
         output=class_set_path(folder), document=doc.name, kind=doc.kind.name, part=part,
-        title=i18n.translations(project.default_language).gettext(N_("Class set")),
+        title=class_set_title(project.default_language, duplex),
         parts=tuple(c.output for c in copies), paper=project.settings.paper, personal=True,
+        lang=project.default_language, duplex=duplex,
         sources=(project.relative(doc.path), *sources, *project.roster_source))
+
+
+def class_set_title(lang: str, duplex: bool) -> str:
+    """"Class set – print double-sided", or single-sided: the copier's setting in the title."""
+    gettext = i18n.translations(lang).gettext
+    return gettext(N_("Class set – print double-sided") if duplex
+                   else N_("Class set – print single-sided"))

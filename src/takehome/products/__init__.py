@@ -77,7 +77,8 @@ def _sections(listing: Listing, counts: dict[str, int], first: int) -> tuple[
         for item in section.items:
             items.append({"title": item.title, **_pages(page, counts[item.output])})
             page += counts[item.output]
-        spot = matter.Placed(section.title, start, page - 1)
+        spot = matter.Placed(section.title, start, page - 1,
+                             all(counts[item.output] == 1 for item in section.items))
         placed.append(spot)
         contexts.append({"title": section.title, "about": listing.text(section.part.about),
                          "files": items, "first": start, "pages": spot.pages,

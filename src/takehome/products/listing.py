@@ -153,7 +153,7 @@ def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | No
             if step.output in seen:
                 problems.error(f"{step.output} is already in this product", *where)
             seen.add(step.output)
-        items = tuple(Item(s.output, s.title, s.lang, s.backs, s.cut) for s in steps)
+        items = tuple(Item(s.output, s.title, s.lang, s.two_sided, s.cut) for s in steps)
         if items:
             title = part.title.get(lang, project.default_language) if part.title \
                 else items[0].title

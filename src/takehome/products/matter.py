@@ -41,6 +41,7 @@ class Placed:
     title: str
     first: int
     last: int
+    single_sided: bool = False  # every file in it is one page: printed on one side
 
     @property
     def pages(self) -> str:

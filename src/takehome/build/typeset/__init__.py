@@ -152,9 +152,11 @@ def batches(rendered: list[Rendered], base_dir: Path,
     chunks = []
     for (css, tagged, forms, _, base, _), members in groups.items():
         size = STAMP_RECORDS if base else BATCH_RECORDS
-        chunks.append([(members[start:start + size], Batch(
-            tuple(r.record for r in members[start:start + size]), css, base_dir, tagged, forms,
-            greyscale, base or None)) for start in range(0, len(members), size)])
+        chunks.append([(chunk, Batch(tuple(r.record for r in chunk), css, base_dir, tagged,
+                                     forms, greyscale, base or None,
+                                     any(r.job.alone for r in chunk)))
+                       for chunk in (members[start:start + size]
+                                     for start in range(0, len(members), size))])
     # Taken in turns, group by group: the first batches of a run start on different bases, and
     # by the time a process needs another base, another process has put it in the cache.
     return [b for turn in itertools.zip_longest(*chunks) for b in turn if b is not None]

@@ -10,6 +10,7 @@ import html
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -139,8 +140,9 @@ def _overflows(page_box: object) -> list[str]:
             right = box.content_box_x() + box.width  # type: ignore[attr-defined]
             over_y = over_x = 0.0
             for inner in box.descendants():  # type: ignore[attr-defined]
-                if getattr(inner, "element", None) is element or not hasattr(inner, "border_box_y"):
-                    continue
+                if getattr(inner, "element", None) is element or not hasattr(
+                        inner, "border_box_y") or inner.style["visibility"] != "visible":
+                    continue  # the box itself, or a field's invisible strut
                 if type(inner).__name__ == "TextBox":  # lines are as wide as the box; words are not
                     over_x = max(over_x, inner.border_box_x() + inner.border_width() - right)
                     # A text box is as tall as its font's ascent and descent (2.1 em for Noto
@@ -221,7 +223,10 @@ def write(document: Document, pages: list[Any], record: Record, batch: Batch,
 
 
 def typeset_in_full(batch: Batch) -> list[Typeset]:
-    """Every record of `batch`, laid out in one pass, as one PDF each."""
+    """Every record of `batch`, laid out in one pass, as one PDF each (one pass each when
+    `batch.alone`: records in one pass share one page count)."""
+    if batch.alone and len(batch.records) > 1:
+        return [typeset_in_full(replace(batch, records=(r,)))[0] for r in batch.records]
     document, pages, shared = lay_out(batch)
     return [write(document, p, record, batch, shared)
             for p, record in zip(pages, batch.records, strict=True)]

@@ -45,7 +45,8 @@ def day_mark(categories: list[Category]) -> DayMark:
     outline = next((c for c in categories if c.mark in OUTLINES), None)
     classes, style = [], []
     if fill is not None:
-        classes.append(f"fill-{fill.mark}")
+        # a fill carries the day's meaning: the ink-saver version keeps it (in grey)
+        classes += [f"fill-{fill.mark}", "keep-ink"]
         if fill.mark == "solid":
             style.append(f"background-color:{fill.colour}")
         elif fill.mark == "shade":
@@ -142,15 +143,27 @@ class Item:
     cont: bool = False
 
 
-CONT_LINES = 0.7  # a continuation bar is shorter than a line of text
+CONT_LINES = 1.0  # a continuing run: its title again on one line, cut short if it must be
+
+
+def priority(item: Item) -> tuple[int, int, int, dt.time]:
+    """Which of a day's events a full cell keeps first: the class's own events (calendar.yaml,
+    and the year's first and last day); then imported ones that change the school day (no
+    school, a holiday, early release: the day's mark says so too); then other imported district
+    and PTA events; each by its category's order and time. A run of days that only continues
+    comes after everything that starts or happens that day."""
+    event = item.event
+    source = 0 if event.from_class else 1 if event.category.mark in (*FILLS, "box") else 2
+    return (int(item.cont), source, event.category.order, event.start_time or dt.time())
 
 
 def fill_cells(month: Month, calendar: Calendar, lang: str, default: str, chars: int,
                lines: float, time_text: Callable[[Event], str]) -> None:
-    """Write each day's events in its cell; what does not fit continues in a list below.
+    """Write each day's events in its cell, most important first (`priority`); what does not
+    fit continues in a list below.
 
     A run of days (a break, a testing window) is written on its first day and at the start of
-    each week; on its other days a bar shows it continues.
+    each week; on its other days its title is written again on one line, in grey.
     """
     month.overflow = []
     for week in month.weeks:
@@ -159,9 +172,7 @@ def fill_cells(month: Month, calendar: Calendar, lang: str, default: str, chars:
                 continue
             day = cell.day
             items = sorted((Item(e, e.start < day and column > 0 and day.day > 1)
-                            for e in calendar.on(day)),
-                           key=lambda i: (i.event.start_time is not None, not i.cont,
-                                          i.event.start_time or dt.time(), i.event.category.order))
+                            for e in calendar.on(day)), key=priority)
             used: float = 0
             kept: list[Item] = []
             for i, item in enumerate(items):
@@ -172,8 +183,11 @@ def fill_cells(month: Month, calendar: Calendar, lang: str, default: str, chars:
                     break
                 used += need
                 kept.append(item)
-            cell.items = kept
-            rest = [i.event for i in items[len(kept):]]
+            # In the cell, in the day's order: all-day events, then by time.
+            cell.items = sorted(kept, key=lambda i: (i.event.start_time is not None,
+                                                     i.event.start_time or dt.time(),
+                                                     priority(i)))
+            rest = [i.event for i in items[len(kept):] if not i.cont]
             cell.more = len(rest)
             if rest:
                 month.overflow.append((day, rest))

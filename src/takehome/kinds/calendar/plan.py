@@ -126,6 +126,8 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
                    lambda e: _time_text(e, lang, style))
 
     for month in _months(calendar, lang, marks):
+        if not any(c.day and c.in_year for week in month.weeks for c in week):
+            continue  # no school day in it: the year at a glance shows it, no page of its own
         weeks = len(month.weeks)
         last = (month.first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
         used = {e.category.key for e in calendar.between(month.first, last)}
@@ -160,14 +162,9 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
 
 
 def _key_date_groups(calendar: Calendar, lang: str) -> list[tuple[str, list[KeyDate]]]:
-    """The key dates under the month each starts in."""
-    groups: list[tuple[str, list[KeyDate]]] = []
-    for key in calendar.key_dates(calendar.year.start, calendar.year.end):
-        title = month_title(key.start.year, key.start.month, lang)
-        if not groups or groups[-1][0] != title:
-            groups.append((title, []))
-        groups[-1][1].append(key)
-    return groups
+    """The key dates month by month: under every month each one touches."""
+    return [(month_title(month.year, month.month, lang), keys)
+            for month, keys in calendar.key_dates_by_month(calendar.year.start, calendar.year.end)]
 
 
 class CalendarKind(Kind):
@@ -228,7 +225,7 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
         jobs = Jobs(project, doc, template, STYLESHEETS + extra)
         made = jobs.job(edition_path(doc.name, name, lang), lang, doc_title,
                         project.context(lang, title=doc_title, **common, **context),
-                        tagged=True, max_pages=max_pages)
+                        tagged=True, max_pages=max_pages, numbered=max_pages != 1)
         return replace(made, sources=calendar.sources)
 
     year_label = project.settings.year.label

@@ -82,6 +82,17 @@ class Event:
     def covers(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
+    @property
+    def from_class(self) -> bool:
+        """Written by the teacher in calendar.yaml (or the year's first and last day), rather
+        than imported from a district or PTA file or the public holidays."""
+        return self.source.startswith(("content/calendar.yaml", "settings.yaml"))
+
+    @property
+    def day_off(self) -> bool:
+        """An event that closes the school (no school, a holiday), from the school's calendar."""
+        return self.category.mark in DAY_OFF_MARKS and not self.public_holiday
+
 
 @dataclass(frozen=True)
 class KeyDate:
@@ -127,29 +138,42 @@ class Calendar:
     path: Path | None = None  # content/calendar.yaml (or the calendar/ folder without one)
     loaded: Loaded | None = None
     sources: tuple[str, ...] = ()  # every input file, relative to the project
+    _shown: tuple[int, list[Event]] | None = field(default=None, repr=False, compare=False)
 
     @property
     def title(self) -> Text:
         return self.content.title or Text(i18n.catalog_text(N_("School calendar")))
 
     def between(self, start: dt.date, end: dt.date) -> list[Event]:
-        """Events touching the days from `start` to `end`, in date order."""
-        return [e for e in self.events if e.end >= start and e.start <= end]
+        """Events touching the days from `start` to `end`, in date order (each day written
+        once: see `shown`)."""
+        return [e for e in self.shown() if e.end >= start and e.start <= end]
 
     def on(self, day: dt.date) -> list[Event]:
-        return [e for e in self.events if e.covers(day)]
+        return [e for e in self.shown() if e.covers(day)]
+
+    def shown(self) -> list[Event]:
+        """The events the documents print: a public holiday on days the school's own calendar
+        already closes ("Labor Day – No School" and the public "Labor Day") is written once, as
+        the school wrote it."""
+        if self._shown is None or self._shown[0] != len(self.events):
+            closed = {d for e in self.events if e.day_off for d in e.days()}
+            kept = [e for e in self.events
+                    if not (e.public_holiday and all(d in closed for d in e.days()))]
+            self._shown = (len(self.events), kept)
+        return self._shown[1]
 
     def day_categories(self) -> dict[dt.date, list[Category]]:
         """Each day's categories, most important first."""
         out: dict[dt.date, set[str]] = defaultdict(set)
-        for event in self.events:
+        for event in self.shown():
             for day in event.days():
                 out[day].add(event.category.key)
         return {d: sorted((self.categories[k] for k in keys), key=lambda c: c.order)
                 for d, keys in out.items()}
 
     def used_categories(self) -> list[Category]:
-        keys = {e.category.key for e in self.events}
+        keys = {e.category.key for e in self.shown()}
         return sorted((c for c in self.categories.values() if c.key in keys),
                       key=lambda c: c.order)
 
@@ -200,22 +224,39 @@ class Calendar:
         except (UnknownLocaleError, ValueError, TypeError):
             return 6
 
-    def key_dates(self, start: dt.date, end: dt.date) -> list[KeyDate]:
-        """The key dates from `start` to `end`: runs of days and repeats folded, in date order."""
+    def key_dates(self, start: dt.date, end: dt.date, whole: bool = False) -> list[KeyDate]:
+        """The key dates from `start` to `end`: runs of days and repeats folded, in date order.
+
+        A run that starts before `start` or ends after `end` is cut to the window, unless
+        `whole` (a month's list shows all of a break that runs into the next month).
+        """
         groups: dict[tuple[str, str, dt.time | None], list[Event]] = defaultdict(list)
-        events = [e for e in self.between(start, end) if e.key_date]
-        # A public holiday on a day the school is closed anyway is not listed twice.
-        closed = {d for e in events if e.category.mark in DAY_OFF_MARKS and not e.public_holiday
-                  for d in e.days()}
-        for event in events:
-            if not (event.public_holiday and all(d in closed for d in event.days())):
+        for event in self.between(start, end):
+            if event.key_date:
                 groups[(_text_key(event.title), event.category.key, event.start_time)].append(event)
         out = []
         for (_, _, time), events in groups.items():
-            spans = _merge_runs([(max(e.start, start), min(e.end, end)) for e in events])
+            spans = _merge_runs([(e.start, e.end) if whole else
+                                 (max(e.start, start), min(e.end, end)) for e in events])
             first = events[0]
             out.append(_weekly(KeyDate(tuple(spans), first.title, first.category, time)))
         out.sort(key=lambda k: (k.start, k.category.order, k.time or dt.time(), _text_key(k.title)))
+        return out
+
+    def key_dates_by_month(self, start: dt.date, end: dt.date
+                           ) -> list[tuple[dt.date, list[KeyDate]]]:
+        """The key dates from `start` to `end` month by month: each month lists every key date
+        that falls in it (an event that repeats across months is under each of them, with the
+        days of that month; a break that runs into the next month is under both, whole)."""
+        out = []
+        month = start.replace(day=1)
+        while month <= end:
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            keys = self.key_dates(max(month, start), min(following - dt.timedelta(days=1), end),
+                                  whole=True)
+            if keys:
+                out.append((month, keys))
+            month = following
         return out
 
 

@@ -12,6 +12,11 @@ CardType = Literal["family", "teacher", "case"]  # family -> teacher, teacher ->
 CardId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,40}$")]
 SheetName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,40}$")]
 
+# The icons a card can show (templates/icons.html).
+Icon = Literal["question", "comment", "concern", "contact_me", "good_news", "thank_you", "proud",
+               "ask_me", "case_label", "book", "sparkle", "note", "mail", "phone", "calendar",
+               "school", "heart"]
+
 BUILTIN_CARDS: dict[str, CardType] = {
     "question": "family", "comment": "family", "concern": "family", "contact_me": "family",
     "good_news": "teacher", "thank_you": "teacher", "proud": "teacher", "ask_me": "teacher",
@@ -24,7 +29,9 @@ class Card(Model):
 
     type: CardType | None = None
     title: Text | None = None
-    text: Text | None = None  # a line under the title
+    text: Text | None = None  # the prompt above the writing lines
+    closing: Text | None = None  # a line under the writing lines
+    icon: Icon | None = None  # default: the built-in card's own, or one per type for yours
     steps: list[Text] | None = None  # case label: how the case works
     lines: int | None = Field(None, ge=0, le=20)  # at least this many writing lines
     reach: bool | None = None  # family cards: how and when to reach the family

@@ -11,7 +11,7 @@ from ...build.plan import Job, Step
 from ...i18n import N_
 from ...models.base import Text
 from ...paper import SIZES_MM
-from ..base import Jobs, Kind, edition_path
+from ..base import Jobs, Kind, class_set, edition_path, student_path
 from .grid import Grid, Rect
 from .model import BUILTIN_CARDS, Card, Cards, CardType, Sheet
 
@@ -46,9 +46,10 @@ def builtin_cards() -> dict[str, Card]:
                            text=t(N_("I would like to talk with you about:"))),
         "good_news": Card(title=t(N_("Good news!"))),
         "thank_you": Card(title=t(N_("Thank you!"))),
-        "proud": Card(title=t(N_("Proud of you!"))),
+        "proud": Card(title=t(N_("Proud of you!")),
+                      text=t(N_("I am proud of you because"))),
         "ask_me": Card(title=t(N_("Ask me about…")),
-                       text=t(N_("Your child can tell you all about it."))),
+                       closing=t(N_("Your child can tell you all about it."))),
         "case_label": Card(title=t(N_("Our connection case")),
                            text=t(N_("This case travels between home and school every day.")),
                            steps=case_steps),
@@ -62,7 +63,8 @@ DEFAULT_BACKS: dict[CardType, str] = {
 }
 
 
-ICONS: dict[CardType, str] = {"family": "comment", "teacher": "good_news", "case": "case_label"}
+# Your own cards' icons, unless they name one: none of the built-in cards' own.
+ICONS: dict[CardType, str] = {"family": "note", "teacher": "sparkle", "case": "case_label"}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class CardSpec:
     type: CardType
     title: Text
     text: Text | None
+    closing: Text | None
     steps: tuple[Text, ...]
     lines: int
     reach: bool
@@ -90,12 +93,12 @@ def resolve(cards: Cards, card_id: str, where: str) -> CardSpec:
     kind: CardType = merged.type or BUILTIN_CARDS[card_id]
     assert merged.title is not None  # the model requires a title of cards that are not built in
     return CardSpec(
-        id=card_id, type=kind, title=merged.title, text=merged.text,
+        id=card_id, type=kind, title=merged.title, text=merged.text, closing=merged.closing,
         steps=tuple(merged.steps or ()),
         lines=merged.lines if merged.lines is not None else (3 if kind == "family" else MIN_LINES),
         reach=merged.reach if merged.reach is not None else kind == "family",
         back=merged.back or _text(DEFAULT_BACKS[kind]), where=where,
-        icon=card_id if card_id in BUILTIN_CARDS else ICONS[kind],
+        icon=merged.icon or (card_id if card_id in BUILTIN_CARDS else ICONS[kind]),
     )
 
 
@@ -164,12 +167,18 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         cards.append(resolve(model, card_id, f"{source}:{line}"))
     grid = Grid(paper, sheet.per_page, sheet.gap, settings.printer.offset_x,
                 settings.printer.offset_y)
-    first = grid.slot(0)
+    first, last = grid.slot(0), grid.slot(sheet.per_page - 1)
     marks = {"marks": grid.crop_marks(), "guides": grid.cut_guides() if sheet.cut_guides else [],
              "size": SIZES_MM[paper],
-             # the note for the copier sits in the top margin, between two crop marks
-             "note_box": f"left:{first.x + 3:.3f}mm;top:{first.y - 6:.3f}mm;"
-                         f"width:{first.w - 6:.3f}mm"}
+             # two to a sheet: as wide as the sheet; six or eight: small
+             "card_size": {2: "large", 4: "medium"}.get(sheet.per_page, "small"),
+             # the note for the copier sits in the top margin, between two crop marks, and
+             # clear of the 8 mm a printer may leave blank
+             "note_box": f"left:{first.x + 3:.3f}mm;top:{max(first.y - 5, 9):.3f}mm;"
+                         f"width:{first.w - 6:.3f}mm",
+             # "Page N of M" in the bottom margin, under the last card of the last row
+             "folio_box": f"left:{last.x + 3:.3f}mm;top:{last.y + last.h + 1.5:.3f}mm;"
+                          f"width:{last.w - 6:.3f}mm"}
     jobs = Jobs(project, doc, TEMPLATE, STYLESHEETS, part=name)
 
     def job(output: str, lang: str, student: Student | None = None, *, start_at: int = 1,
@@ -180,10 +189,14 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         # A seller's generic sheet is a full one: its buyer starts on a fresh sheet.
         fill = (sheet.fill or project.generic) and not students
         pages = sheet_pages(grid, sheet, placed, 1 if project.generic else start_at, fill)
+        count = len(pages) * (2 if sheet.backs else 1)  # known before it is laid out
         context = project.context(lang, student=student, sheet_name=name, title=title,
-                                  pages=pages, **marks)
-        made = jobs.job(output, lang, title, context, student, backs=sheet.backs,
-                        cut="guides" if sheet.cut_guides else "marks")
+                                  pages=pages, page_count=count, **marks)
+        # A student's single page that the cards do not fill (a label) is cut out: a packet
+        # prints it on the back of its cover.
+        cut_out = student is not None and count == 1 and len(cards) % sheet.per_page != 0
+        made = jobs.job(output, lang, title, context, student, max_pages=count, cut_out=cut_out,
+                        two_sided=sheet.backs, cut="guides" if sheet.cut_guides else "marks")
         if students:  # the whole class's cards on shared sheets
             made = replace(made, personal=True, sources=(*made.sources, *project.roster_source))
         return made
@@ -193,17 +206,24 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
     if not (sheet.personalised and project.roster.students):
         return steps
     folder = f"{doc.name}/{name}"
-    steps += jobs.personal_copies(folder, job)
+    width = project.roster.slug_width
+    copies = [job(student_path(folder, s, width), project.family_language(s), s)
+              for s in project.roster.students]
+    steps += copies
     if len(cards) % sheet.per_page == 0:
-        return steps  # each student's cards fill whole sheets: the class set is that already
-    # The whole class's cards packed onto shared sheets, one file per family language.
+        # Each student's cards fill whole sheets: the class set is their copies (one page
+        # each, without backs: single-sided).
+        return [*steps, class_set(project, doc, folder, copies, name)]
+    # Cards that do not fill a sheet (a pencil-case label) are packed for the class: the whole
+    # class's cards on shared sheets, one file per family language (the first starts at
+    # `start_at`, on the partly used sheet), and the class set is those sheets.
     by_language: dict[str, list[Student]] = {}
     for s in project.roster.students:
         by_language.setdefault(project.family_language(s), []).append(s)
-    for lang, group in sorted(by_language.items()):
-        steps.append(job(edition_path(folder, "class-sheets", lang), lang,
-                         start_at=sheet.start_at, students=group))
-    return steps
+    packed = [job(edition_path(folder, "class-sheets", lang), lang,
+                  start_at=sheet.start_at if i == 0 else 1, students=group)
+              for i, (lang, group) in enumerate(sorted(by_language.items()))]
+    return [*steps, *packed, class_set(project, doc, folder, packed, name, duplex=sheet.backs)]
 
 
 def calibration_job(project: Project, doc: Document) -> Job:
@@ -211,7 +231,8 @@ def calibration_job(project: Project, doc: Document) -> Job:
     lang = project.default_language
     width, height = SIZES_MM[project.settings.paper]
     title = i18n.translations(lang).gettext(N_("Printer calibration"))
-    ticks = [{"at": p, "label": f"{-p:+d}" if p else "0", "major": p % 5 == 0}
+    ticks = [{"at": p, "label": f"{-p:+d}".replace("-", "\u2212") if p else "0",
+              "major": p % 5 == 0}
              for p in range(-10, 11)]
     context = project.context(lang, title=title, size=(width, height), centre=(width / 2,
                               height / 2), ticks=ticks, printer=project.settings.printer)

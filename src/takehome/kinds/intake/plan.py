@@ -10,6 +10,7 @@ from ...generic import Blank
 from ...i18n import N_
 from ...models.base import Text
 from ..base import Jobs, Kind, edition_path
+from .layout import Page, Texts, plan_pages
 from .model import Intake, Question
 
 if TYPE_CHECKING:
@@ -97,18 +98,41 @@ class IntakeKind(Kind):
         if project.generic and intake.return_by:  # a seller's copy: the buyer writes the date
             intake = intake.model_copy(update={"return_by": Blank(width_mm=38)})
         questions = intake.questions or default_questions()
-        layout = {"rows": rows(questions),
-                  "numbers": {q.id: i for i, q in enumerate(questions, 1)},
-                  "yes_no": [_text(N_("Yes")), _text(N_("No"))]}
+        yes_no = [_text(N_("Yes")), _text(N_("No"))]
+        numbers = {q.id: i for i, q in enumerate(questions, 1)}
+        layout = {"numbers": numbers, "yes_no": yes_no}
         jobs = Jobs(project, doc, TEMPLATE, STYLESHEETS)
+        paper = project.settings.paper
+        font = project.settings.theme.font
+        default = project.default_language
+        planned: dict[tuple[str, bool, bool], list[Page]] = {}
+        interpreter = project.settings.interpreter  # printed under the intro (parts.html)
+
+        def pages(lang: str, title: str, personal: bool, fillable: bool) -> list[Page]:
+            key = (lang, personal, fillable)
+            if key not in planned:
+                texts = Texts(
+                    title=title, intro=intake.intro.get(lang, default) if intake.intro else "",
+                    labels={q.id: f"{numbers[q.id]}. {q.label.get(lang, default)}"
+                            for q in questions},
+                    helps={q.id: q.help.get(lang, default) for q in questions if q.help},
+                    options={q.id: [o.get(lang, default) for o in
+                                    (q.options if q.type == "choice" else yes_no)]
+                             for q in questions if q.type in ("choice", "yesno")},
+                    personal=personal, fillable=fillable,
+                    interpreter=interpreter.get(lang, default) if interpreter else "")
+                planned[key] = plan_pages(rows(questions), texts, paper, font)
+            return planned[key]
 
         def job(output: str, lang: str, student: Student | None = None, **options: Any) -> Job:
-            title = intake.title.get(lang, project.default_language) if intake.title else \
+            title = intake.title.get(lang, default) if intake.title else \
                 i18n.translations(lang).gettext(N_("Getting to know your child"))
+            fillable = options.get("forms", False)
             context = project.context(lang, intake=intake, student=student, **layout,
+                                      pages=pages(lang, title, student is not None, fillable),
                                       answers=prefill(student, lang) if student else {},
-                                      fillable=options.get("forms", False), title=title)
-            return jobs.job(output, lang, title, context, student, **options)
+                                      fillable=fillable, title=title)
+            return jobs.job(output, lang, title, context, student, numbered=True, **options)
 
         steps: list[Step] = []
         for lang in project.editions:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ... import i18n
 from ...build.plan import Job, Step
 from ...i18n import N_
+from ...paper import PageBox
 from ..base import Jobs, Kind
 from .data import first_month_end, ratio, read_log, rotation, summarise
 from .model import Log
@@ -19,11 +20,21 @@ if TYPE_CHECKING:
 
 STYLESHEETS = ("base.css", "log/log.css")
 REPORT_STYLESHEETS = ("base.css", "log/report.css")
-# Handwritten rows on a landscape page (A4 is 6 mm shorter); a family page keeps room for its
-# details.
-SHEET_ROWS = {"letter": 11, "a4": 10}
 METHODS = ("note", "email", "phone", "meeting", "text")  # in the order of the sheets' labels
-FAMILY_ROWS = {"letter": 10, "a4": 9}
+# Handwritten rows (log.css) on the landscape page, below the title and the column headings, and
+# the line under the title (class sheet) or the family's details (two lines, at most).
+ROW_MM = 10.3  # 10.2 mm, and half of each rule
+HEAD_MM = 20 * 1.15 * 0.3528 + 1.5 + 10.0  # the title, and the column headings (two lines)
+CLASS_LEAD_MM = 11.5 * 1.35 * 0.3528 + 3.0
+FAMILY_LEAD_MM = 2 * (11.5 * 1.35 * 0.3528 + 1.0) + 3.0
+SPARE_MM = 3.0  # rounding
+
+
+def log_rows(paper: str, family: bool) -> int:
+    """How many rows fill a landscape log sheet of `paper`."""
+    height = PageBox(paper, "landscape").content_mm[1]  # type: ignore[arg-type]
+    room = height - HEAD_MM - (FAMILY_LEAD_MM if family else CLASS_LEAD_MM) - SPARE_MM
+    return int(room // ROW_MM)
 
 
 class LogKind(Kind):
@@ -46,7 +57,8 @@ class LogKind(Kind):
             jobs = Jobs(project, doc, template, stylesheets, (*project.roster_source, *extra))
             return jobs.job(output, lang, title,
                             project.context(lang, title=title, language_name=language_name,
-                                            **context), max_pages=max_pages)
+                                            **context), max_pages=max_pages,
+                            numbered=max_pages != 1)
 
         folder = doc.name
         paper = project.settings.paper
@@ -54,14 +66,15 @@ class LogKind(Kind):
                    gettext(N_("Meeting"))]
         steps: list[Step] = [
             job(f"{folder}/class-log.pdf", "log/sheet.html", gettext(N_("Connection log")),
-                students=[None], rows=SHEET_ROWS[paper], methods=methods,
+                students=[None], rows=log_rows(paper, family=False), methods=methods,
                 heading=gettext(N_("Connection log")), max_pages=1),
         ]
         if project.roster.students:
             steps.append(replace(job(
                 f"{folder}/family-logs.pdf", "log/sheet.html",
                 gettext(N_("Connection log by family")), students=project.roster.students,
-                rows=FAMILY_ROWS[paper], methods=methods, heading=gettext(N_("Connection log")),
+                rows=log_rows(paper, family=True), methods=methods,
+                heading=gettext(N_("Connection log")),
                 max_pages=len(project.roster.students)), personal=True))
         found = read_log(log, doc.path, project.root, project.roster, planning.problems,
                          doc.loaded.marks)

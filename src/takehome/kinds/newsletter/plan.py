@@ -83,11 +83,12 @@ def key_dates(project: Project, issue: dt.date) -> list[Any] | None:
     return list(calendar.key_dates(start, end))
 
 
-def _by_month(dates: list[Any]) -> list[tuple[dt.date, list[Any]]]:
-    grouped: dict[dt.date, list[Any]] = {}
-    for entry in sorted(dates, key=lambda d: (d.start, d.end or d.start)):
-        grouped.setdefault(entry.start.replace(day=1), []).append(entry)
-    return list(grouped.items())
+def _by_month(project: Project, issue: dt.date) -> list[tuple[dt.date, list[Any]]]:
+    """The key dates of the issue's month and the next, month by month: each month lists
+    every date that falls in it (the school calendar's rule, schoolyear.py)."""
+    if project.calendar is None:
+        return []
+    return project.calendar.key_dates_by_month(*months(issue))
 
 
 def default_heading(section: Section, signer: str) -> Text | None:
@@ -117,7 +118,7 @@ def _views(project: Project, nl: Newsletter) -> list[SectionView]:
         else:
             view.items = list(section.items)
         if section.type == "dates":
-            view.dates = _by_month(dates or [])
+            view.dates = _by_month(project, nl.date)
         if section.image is not None:
             path = project.root / section.image.file
             view.image_print = images.prepare(path, images.pixels_for(COLUMN_MM)).data_uri
@@ -182,7 +183,7 @@ class NewsletterKind(Kind):
                                       pdf_name=_file(name, lang, "pdf"),
                                       **_directions(project, lang))
             steps.append(jobs.job(_file(doc.name, lang, "pdf"), lang, title,
-                                  {**context, "web": False}, tagged=True, alone=True))
+                                  {**context, "web": False}, tagged=True, numbered=True))
             steps.append(File(
                 output=_file(doc.name, lang, "html"), document=doc.name, kind=self.name,
                 template=WEB_TEMPLATE, lang=lang, title=title, context={**context, "web": True},

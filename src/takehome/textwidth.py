@@ -1,0 +1,57 @@
+"""How wide a text is set in the theme's font, and how many lines it takes in a column: for kinds
+that plan a page in Python before it is laid out (how much writing room the intake's last page
+has). The font's own advance widths (from the pinned font package), a little generous so that
+what we think fits does fit."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import fontpkg
+from fontTools.ttLib import TTFont
+
+from . import fonts
+
+PT_MM = 25.4 / 72
+SAFETY = 1.03  # kerning and rounding aside, a word is never narrower than this thinks
+FALLBACK_EM = 0.62  # a character the theme's font lacks (set in a wider fallback)
+
+
+@cache
+def _advances(family: str, bold: bool) -> tuple[dict[int, float], float]:
+    """Each character's advance in em, and the space's, for one weight of `family`."""
+    files = [f for f in fontpkg.family(family).files if f.style == "normal"]
+    weight = 700 if bold else 400
+    chosen = min(files, key=lambda f: abs((f.weight or 400) - weight))
+    with TTFont(chosen.path, lazy=True) as font:
+        units = font["head"].unitsPerEm
+        metrics = font["hmtx"].metrics
+        cmap = font.getBestCmap() or {}
+        widths = {code: metrics[name][0] / units for code, name in cmap.items() if name in metrics}
+    scale = 1.0 if chosen.weight is not None or not bold else 1.06  # a variable file's default
+    return {c: w * scale for c, w in widths.items()}, widths.get(32, 0.25) * scale
+
+
+def width_mm(text: str, size_pt: float, font: str, bold: bool = False) -> float:
+    """The width of `text` on one line."""
+    family = fonts.stack(font)[0]
+    advances, _ = _advances(family, bold)
+    ems = sum(advances.get(ord(c), FALLBACK_EM) for c in text)
+    return ems * size_pt * PT_MM * SAFETY
+
+
+def line_count(text: str, column_mm: float, size_pt: float, font: str,
+               bold: bool = False) -> int:
+    """How many lines `text` takes in a column `column_mm` wide, broken between words."""
+    space = _advances(fonts.stack(font)[0], bold)[1] * size_pt * PT_MM * SAFETY
+    lines, used = 1, 0.0
+    for word in text.split():
+        size = width_mm(word, size_pt, font, bold)
+        if used and used + space + size > column_mm:
+            lines += 1
+            used = 0.0
+        while size > column_mm:  # a word longer than the column breaks anywhere
+            lines += 1
+            size -= column_mm
+        used += (space if used else 0.0) + size
+    return lines

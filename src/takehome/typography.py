@@ -1,0 +1,58 @@
+"""Words that must not be split at the end of a line: a number and its unit, a time and its
+a.m./p.m., a day and its month. Text is glued where it is built (dates here and in dates.py,
+teacher-written and imported text by the templates' `tr` filter), with no-break spaces."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from babel.dates import get_month_names
+
+from . import i18n
+
+NBSP = "\u00a0"
+
+# A number (digits, maybe with : . , + or %) and what it counts or measures: units, times of day,
+# spans of time (English and Spanish, and the symbols every language uses).
+_UNITS = (r"a\.\s?m\.|p\.\s?m\.|am|pm|mm|cm|km|kg|mg|ml|min|h|hrs?|°[CF]?|%|"
+          r"days?|weeks?|months?|hours?|minutes?|years?|"
+          r"d[ií]as?|semanas?|meses|mes|horas?|minutos?|años?")
+_NUMBER_UNIT = re.compile(rf"(\d[\d:.,]*[+%]?)[ \t]+(?=(?:{_UNITS})(?![\w]))", re.IGNORECASE)
+# "p. m." itself: one word.
+_SPLIT_MERIDIEM = re.compile(r"\b([ap])\.[ \t]+m\.", re.IGNORECASE)
+
+
+@cache
+def _day_and_month() -> re.Pattern[str]:
+    """A day and its month, in the languages takehome writes: "December 17", "5 de enero"."""
+    names: set[str] = set()
+    for lang in i18n.catalog_languages():
+        for context in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                names |= {n.rstrip(".") for n in get_month_names(width, context, lang).values()}
+    months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    return re.compile(rf"\b(?:(\d{{1,2}})[ \t]+(?:(de)[ \t]+)?({months})\b|({months})\.?[ \t]+"
+                      rf"(\d{{1,2}})\b(?!:))", re.IGNORECASE)
+
+
+def keep_together(text: str) -> str:
+    """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days",
+    "December 17", "5 de enero"."""
+    if not any(c.isdigit() for c in text):
+        return text
+    text = _SPLIT_MERIDIEM.sub(rf"\1.{NBSP}m.", text)
+    text = _NUMBER_UNIT.sub(rf"\1{NBSP}", text)
+    return _day_and_month().sub(lambda m: re.sub(r"[ \t]+", NBSP, m[0]), text)
+
+
+# Babel's narrow no-break and thin spaces are missing from many fonts of the stack (a space in
+# another font than its words): every space of a date becomes a plain no-break space.
+_SPACE = re.compile(r"[ \t\u2000-\u200a\u202f]")
+_AFTER_DASH = re.compile(rf"{NBSP}([–—-]){NBSP}")
+
+
+def glued_date(text: str) -> str:
+    """A date written by Babel as one unbreakable word ("Nov 25", "28 de agosto de 2026"); a
+    range of dates may still break after its dash ("Mon, Dec 21 – / Fri, Jan 1")."""
+    return _AFTER_DASH.sub(rf"{NBSP}\1 ", _SPACE.sub(NBSP, text))
