@@ -70,7 +70,8 @@ def test_zip_layout(packaged: Path) -> None:
     how = read_pdf(archive.read(f"{SLUG}/how-to-print.pdf"))
     assert len(how.pages) == 1
     text = how.pages[0].extract_text()
-    for needed in ("How to print", "actual size", "flip on long edge", "Cutting", "3–6",
+    for needed in ("How to print", "actual size", "flip on long edge", "cut on the crop marks",
+                   "cut on the dashed lines", "one-sided", "English and Spanish", "3–4", "5–6",
                    f"{SLUG}-a4-ink-saver.pdf"):
         assert needed in text
 
@@ -80,7 +81,7 @@ def test_dist_folder_and_manifest(packaged: Path) -> None:
     paths = sorted(e["path"] for e in manifest)
     assert paths == sorted([*(f"{SLUG}-{v}.pdf" for v in VARIANTS), f"{SLUG}-preview.pdf",
                             "how-to-print.pdf", f"{SLUG}.zip",
-                            *(f"thumbnails/{SLUG}-{i}.png" for i in (1, 2, 3))])
+                            *(f"thumbnails/{SLUG}-{i}.png" for i in (1, 2, 3, 4))])
     assert {p.relative_to(packaged).as_posix() for p in packaged.rglob("*") if p.is_file()} \
         == {*paths, "manifest.json"}
 
@@ -89,7 +90,7 @@ def test_dist_folder_and_manifest(packaged: Path) -> None:
 def test_each_variant_is_laid_out_for_its_paper(packaged: Path, variant: str) -> None:
     paper = variant.split("-")[0]
     reader = read_pdf(packaged / f"{SLUG}-{variant}.pdf")
-    assert len(reader.pages) == 7  # cover, contents, 2 x 2 sheet pages, terms
+    assert len(reader.pages) == 20  # cover, contents, 17 pages of the kit, terms
     for page in reader.pages:
         size = (round(float(page.mediabox.width) / MM, 1),
                 round(float(page.mediabox.height) / MM, 1))
@@ -107,14 +108,14 @@ def test_each_variant_is_laid_out_for_its_paper(packaged: Path, variant: str) ->
 def test_product_pdf_contents_links_bookmarks_metadata(packaged: Path) -> None:
     reader = read_pdf(packaged / f"{SLUG}-letter.pdf")
     meta = reader.metadata
-    assert meta.title == "Back-to-School Family Intake Pack"
+    assert meta.title == "The Family Connection Kit"
     assert meta.author == "Little Bridges Classroom"
-    assert meta.subject.startswith("Get to know every family")
+    assert meta.subject.startswith("Everything to connect with every family")
     assert "bilingual" in meta["/Keywords"] and "Grades 1, 2, and 3" in meta["/Keywords"]
     assert reader.trailer["/Root"]["/Lang"] == "en"
 
     cover = reader.pages[0].extract_text()
-    for needed in ("LITTLE BRIDGES CLASSROOM", "Back-to-School Family Intake", "4 printable pages",
+    for needed in ("LITTLE BRIDGES CLASSROOM", "The Family Connection Kit", "17 printable pages",
                    "US Letter", "What is inside"):
         assert needed in cover
     images = reader.pages[0]["/Resources"]["/XObject"]
@@ -129,21 +130,21 @@ def test_product_pdf_contents_links_bookmarks_metadata(packaged: Path) -> None:
         annot = annot.get_object()
         links.setdefault(reader.get_page_number(annot["/Dest"][0].get_object()), []).append(
             annot)
-    assert sorted(links) == [2, 4, 6] and len(links[2]) == 2  # a part and its first file
+    assert {2, 4, 6, 8, 10, 12, 14, 15, 16, 18, 19} <= set(links) and len(links[2]) == 2
     assert "Getting to know your child" in reader.pages[2].extract_text()
     assert "Conozcamos a su hijo o hija" in reader.pages[4].extract_text()
-    assert "Terms of use" in reader.pages[6].extract_text()
+    assert "Terms of use" in reader.pages[19].extract_text()
 
     def outline(items: list) -> list:  # type: ignore[type-arg]
         return [outline(i) if isinstance(i, list) else
                 (i.title, reader.get_destination_page_number(i)) for i in items]
 
-    assert outline(reader.outline) == [
+    assert outline(reader.outline)[:4] == [
         ("Cover", 0), ("Contents", 1), ("Family intake sheet", 2),
-        [("Getting to know your child", 2), ("Conozcamos a su hijo o hija", 4)],
-        ("Terms of use and credits", 6)]
+        [("Getting to know your child", 2), ("Conozcamos a su hijo o hija", 4)]]
+    assert outline(reader.outline)[-1] == ("Terms of use and credits", 19)
 
-    terms = words(reader.pages[6].extract_text())
+    terms = words(reader.pages[19].extract_text())
     for needed in ("Please do not", "Atkinson Hyperlegible", "Braille Institute",
                    "SIL Open Font License", "Thank you! Little Bridges Classroom"):
         assert needed in terms
@@ -172,7 +173,7 @@ def test_ink_saver_keeps_every_word(packaged: Path) -> None:
 
 def test_every_preview_page_is_watermarked(packaged: Path) -> None:
     reader = read_pdf(packaged / f"{SLUG}-preview.pdf")
-    assert len(reader.pages) == 5  # preview: [1, 2, 3, 4, 5] in product.yaml
+    assert len(reader.pages) == 6  # the cover, the contents, the first page of four parts
     for page in reader.pages:
         text = page.extract_text()
         assert "PREVIEW" in text and "Little Bridges Classroom" in text
@@ -189,7 +190,7 @@ def test_every_preview_page_is_watermarked(packaged: Path) -> None:
 
 def test_thumbnails_are_square_and_large(packaged: Path) -> None:
     thumbs = sorted((packaged / "thumbnails").glob("*.png"))
-    assert len(thumbs) == 3  # thumbnails: [1, 3, 5]
+    assert len(thumbs) == 4  # the cover and the first page of the first three parts
     for path in thumbs:
         image = Image.open(path)
         assert image.format == "PNG" and image.width == image.height >= 1080
@@ -218,8 +219,8 @@ def test_preview_command_renders_pages(packaged: Path, tmp_path: Path) -> None:
     assert [p.name for p in pictures] == ["product-1.png", "product-3.png", "product-4.png"]
     image = Image.open(pictures[0])
     assert (image.width, image.height) == (round(210 / 25.4 * 40), round(297 / 25.4 * 40))
-    result = run("preview", str(pdf), "--pages", "9")
-    assert result.exit_code == 1 and "has 7 pages; there is no page 9" in result.output
+    result = run("preview", str(pdf), "--pages", "29")
+    assert result.exit_code == 1 and "has 20 pages; there is no page 29" in result.output
 
 
 def test_preview_command_refuses_what_is_not_a_pdf(tmp_path: Path) -> None:

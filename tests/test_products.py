@@ -37,10 +37,15 @@ def listings(project: Path) -> tuple[list, Problems]:  # type: ignore[type-arg]
 def test_sample_product_resolves_to_generic_files(project: Path) -> None:
     (listing,), problems = listings(project)
     assert not problems.errors
-    assert listing.slug == "back-to-school-family-intake-pack"
-    assert listing.outputs == ("intake/blank.en.pdf", "intake/blank.es.pdf")
-    assert [i.title for s in listing.sections for i in s.items] == [
+    assert listing.slug == "family-connection-kit"
+    assert listing.outputs == (
+        "intake/blank.en.pdf", "intake/blank.es.pdf", "cards/family.en.pdf",
+        "cards/family.es.pdf", "cards/notes.en.pdf", "cards/notes.es.pdf",
+        "cards/case-label.en.pdf", "cards/case-label.es.pdf", "welcome/welcome.en.pdf",
+        "welcome/welcome.es.pdf", "log/class-log.pdf")
+    assert [i.title for s in listing.sections for i in s.items][:2] == [
         "Getting to know your child", "Conozcamos a su hijo o hija"]
+    assert [(i.backs, i.cut) for i in listing.sections[2].items] == [(True, "guides")] * 2
 
 
 def test_a_bare_document_name_takes_its_generic_files_in_the_product_language(
