@@ -45,7 +45,12 @@ class Blank:
         return self.html()
 
     def __str__(self) -> str:
-        return self.html()
+        # Where code formats it into plain text (a title, the PDF's metadata): a drawn line.
+        return "_" * max(4, round(self.width_mm / 2.5))
+
+    def has(self, lang: str) -> bool:
+        """As a teacher's Text does: a line to write on is in every language."""
+        return True
 
     def __bool__(self) -> bool:
         return True
@@ -95,8 +100,8 @@ class GenericYear(SchoolYear):
     text: str | None = None
 
     @property
-    def label(self) -> str:
-        return self.text if self.text else Blank(width_mm=22).html()
+    def label(self) -> Any:  # a Blank prints as a line
+        return self.text if self.text else Blank(width_mm=22)
 
 
 def _or_blank(text: str | None, caption: str, width_mm: float) -> Any:

@@ -127,13 +127,22 @@ def _resolve(planning: Planning, listing_lang: str, part: Part, doc: Document, w
     return chosen
 
 
-def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | None:
-    project = planning.project
+def _listing(project: Project, path: Path, problems: Problems) -> Listing | None:
     model, loaded = load_model(path, Product, problems, project.root)
     if model is None or loaded is None:
         return None
     lang = model.language or project.default_language
     by_name = {d.name: d for d in project.documents}
+    content = {}
+    for index, part in enumerate(model.documents):
+        doc = by_name.get(part.document)
+        if doc is not None and part.content and \
+                _check_content(project, doc, part, loaded, index, problems):
+            content[doc.name] = part.content
+    # Planned as the product builds them (generic), so that titles are the product's; the
+    # documents' own problems are the build's to report (`takehome check` does).
+    planning = Planning(project.with_overrides(generic=Generic(model.generic, content)),
+                        Problems())
     sections = []
     seen: set[str] = set()
     for index, part in enumerate(model.documents):
@@ -146,8 +155,6 @@ def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | No
                 f"; documents: {', '.join(by_name) or 'none'}"
             problems.error(f"no document named {part.document!r}{hint}", *where)
             continue
-        if part.content:
-            _check_content(project, doc, part, loaded, index, problems)
         steps = _resolve(planning, lang, part, doc, where, problems)
         for step in steps:
             if step.output in seen:
@@ -166,10 +173,11 @@ def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | No
 
 
 def _check_content(project: Project, doc: Document, part: Part, loaded: Loaded, index: int,
-                   problems: Problems) -> None:
+                   problems: Problems) -> bool:
     """A part's `content:` must make a valid document of its kind: each error at its key."""
     try:
         replaced(doc.kind.model, doc.loaded.data, part.content, {"root": project.root})
+        return True
     except ValidationError as exc:
         for error in exc.errors():
             key = error["loc"][0] if error["loc"] else None
@@ -180,6 +188,7 @@ def _check_content(project: Project, doc: Document, part: Part, loaded: Loaded, 
             where = ".".join(str(k) for k in error["loc"])
             problems.error(f"{doc.name}: {where}: {error['msg']}" if where else
                            f"{doc.name}: {error['msg']}", loaded.marks.path, line, col)
+        return False
 
 
 def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
@@ -198,12 +207,10 @@ def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
 def load_listings(project: Project, problems: Problems, required: bool = True) -> list[Listing]:
     """Every product of the project, validated against what the project builds."""
     paths = product_paths(project)
-    # The documents' own problems are the build's to report (`takehome check` does).
-    planning = Planning(project, Problems())
     if not paths and required:
         problems.error(f"no product here: write content/{PRODUCT_FILE} (or one file per product "
                        f"in content/products/) to say what goes in")
-    listings = [lst for p in paths if (lst := _listing(planning, p, problems)) is not None]
+    listings = [lst for p in paths if (lst := _listing(project, p, problems)) is not None]
     slugs: dict[str, Path] = {}
     for listing in listings:
         if listing.slug in slugs:
