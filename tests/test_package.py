@@ -81,7 +81,8 @@ def test_dist_folder_and_manifest(packaged: Path) -> None:
     paths = sorted(e["path"] for e in manifest)
     assert paths == sorted([*(f"{SLUG}-{v}.pdf" for v in VARIANTS), f"{SLUG}-preview.pdf",
                             "how-to-print.pdf", f"{SLUG}.zip",
-                            *(f"thumbnails/{SLUG}-{i}.png" for i in (1, 2, 3, 4))])
+                            *(f"thumbnails/{SLUG}-{i}.png" for i in (1, 2, 3, 4)),
+                            "listing.md"])
     assert {p.relative_to(packaged).as_posix() for p in packaged.rglob("*") if p.is_file()} \
         == {*paths, "manifest.json"}
 
@@ -173,7 +174,8 @@ def test_ink_saver_keeps_every_word(packaged: Path) -> None:
 
 def test_every_preview_page_is_watermarked(packaged: Path) -> None:
     reader = read_pdf(packaged / f"{SLUG}-preview.pdf")
-    assert len(reader.pages) == 6  # the cover, the contents, the first page of four parts
+    # A third of the product's 20 pages: the cover, the contents, the first page of four parts
+    assert len(reader.pages) == 6
     for page in reader.pages:
         text = page.extract_text()
         assert "PREVIEW" in text and "Little Bridges Classroom" in text
@@ -190,7 +192,7 @@ def test_every_preview_page_is_watermarked(packaged: Path) -> None:
 
 def test_thumbnails_are_square_and_large(packaged: Path) -> None:
     thumbs = sorted((packaged / "thumbnails").glob("*.png"))
-    assert len(thumbs) == 4  # the cover and the first page of the first three parts
+    assert len(thumbs) == 4  # the cover card, what is inside, the first page of two parts
     for path in thumbs:
         image = Image.open(path)
         assert image.format == "PNG" and image.width == image.height >= 1080

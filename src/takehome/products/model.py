@@ -72,6 +72,9 @@ class Product(Model):
     slug: Slug | None = None  # the folder and file names; default: from the title
     documents: list[Part] = Field(min_length=1)
     preview: PageList = Field(default_factory=list)  # product pages; default: a few chosen
+    # The largest share of the product's pages the preview may show (a buyer should not be
+    # able to print the product from it)
+    preview_share: float = Field(1 / 3, gt=0, le=1)
     thumbnails: PageList = Field(default_factory=list)  # product pages; default: cover + parts
     terms: Text | None = None  # terms of use, paragraphs split by blank lines; default: built in
     credits: list[Credit] = Field(default_factory=list)
