@@ -152,7 +152,9 @@ def test_every_document_can_be_listed_in_a_product(project: Path) -> None:
 
 
 def test_a_product_of_the_calendar_and_a_newsletter_is_packaged(project: Path) -> None:
-    write_product(project, "  - document: calendar\n  - document: newsletters/2026-12")
+    # A calendar is dated by nature: its seller writes the school year into product.yaml.
+    write_product(project, "  - document: calendar\n  - document: newsletters/2026-12",
+                  extra="generic:\n  school_year: 2026–2027\n")
     result = run("package", str(project))
     assert result.exit_code == 0, result.output
     slug = project / "dist" / "test-pack"
