@@ -25,19 +25,30 @@ from .models.settings import School, SchoolYear, Settings, Teacher
 class Blank:
     """A value left for the reader to write in: prints as a writing line (or several)."""
 
-    def __init__(self, caption: str = "", width_mm: float = 45, lines: int = 1) -> None:
+    def __init__(self, caption: str = "", width_mm: float = 45, lines: int = 1,
+                 field: str = "", editable: bool = False) -> None:
         self.caption = caption  # what to write there ("Teacher"), a message id
         self.width_mm = width_mm
         self.lines = lines
+        self.field = field  # the form field's name: the same on every page it is on
+        self.editable = editable  # a form field to type into, rather than a line
 
     def html(self, gettext: Callable[[str], str] | None = None) -> str:
-        """The writing line(s), captioned in the page's language when `gettext` is given."""
+        """The writing line(s) or form field, captioned in the page's language when `gettext`
+        is given."""
         caption = ""
         if gettext is not None and self.caption:
             caption = f'<span class="caption">{html.escape(gettext(self.caption))}</span> '
+        name = html.escape(self.field)
         if self.lines > 1:
+            if self.editable:
+                return (f'<span class="blank-lines"><textarea name="{name}" '
+                        f'style="height: {self.lines * 8}mm"></textarea></span>')
             rows = '<span class="blank-row"></span>' * self.lines
             return f'<span class="blank-lines">{rows}</span>'
+        if self.editable:
+            return (f'<span class="blank">{caption}<input type="text" name="{name}" '
+                    f'style="width: {self.width_mm:g}mm"></span>')
         return (f'<span class="blank">{caption}<span class="rule" '
                 f'style="width: {self.width_mm:g}mm"></span></span>')
 
@@ -80,11 +91,17 @@ class Generic:
 
     texts: GenericTexts = field(default_factory=GenericTexts)
     content: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # document -> keys
+    editable: bool = False  # form fields to type into, one name per value, not lines
 
     def key(self) -> str:
         """For the build record: what makes two generic builds differ."""
-        return self.texts.model_dump_json() + json.dumps(self.content, sort_keys=True,
-                                                         default=str)
+        return (self.texts.model_dump_json() + json.dumps(self.content, sort_keys=True,
+                                                          default=str) + str(self.editable))
+
+    def blank(self, field: str, caption: str = "", width_mm: float = 45, lines: int = 1
+              ) -> Blank:
+        """The Blank for value `field` in this build."""
+        return Blank(caption, width_mm, lines, field, self.editable)
 
 
 def replaced(model: type[Model], data: Any, content: Mapping[str, Any],
@@ -98,31 +115,34 @@ class GenericYear(SchoolYear):
     """The school year of a generic build: its dates stay for arithmetic, its label is blank."""
 
     text: str | None = None
+    editable: bool = False
 
     @property
     def label(self) -> Any:  # a Blank prints as a line
-        return self.text if self.text else Blank(width_mm=22)
+        return self.text if self.text else Blank(width_mm=22, field="school_year",
+                                                 editable=self.editable)
 
 
-def _or_blank(text: str | None, caption: str, width_mm: float) -> Any:
-    return text if text else Blank(caption, width_mm)
-
-
-def settings(base: Settings, texts: GenericTexts) -> Settings:
+def settings(base: Settings, generic: Generic) -> Settings:
     """`base` with the school, the teacher, the year and the school's sentences made generic.
 
     The theme, languages, paper, printer and roster settings are the project's: they are how
     it prints, not whom it is for.
     """
+    texts, blank = generic.texts, generic.blank
     school = School(name="").model_copy(update={
-        "name": _or_blank(texts.school, N_("School"), 60),
-        "address": Blank(N_("Address"), 70), "phone": Blank(N_("Phone"), 45),
-        "email": Blank(N_("Email"), 60)})
+        "name": texts.school or blank("school", N_("School"), 60),
+        "address": blank("school_address", N_("Address"), 70),
+        "phone": blank("school_phone", N_("Phone"), 45),
+        "email": blank("school_email", N_("Email"), 60)})
     teacher = Teacher(name="").model_copy(update={
-        "name": _or_blank(texts.teacher, N_("Teacher"), 45),
-        "room": texts.room or Blank(width_mm=12),
-        "grade": "", "email": Blank(width_mm=50), "phone": Blank(width_mm=45),
-        "hours": Blank(width_mm=50), "about": Blank(lines=4), "hopes": Blank(lines=3)})
-    year = GenericYear(start=base.year.start, end=base.year.end, text=texts.school_year)
+        "name": texts.teacher or blank("teacher", N_("Teacher"), 45),
+        "room": texts.room or blank("room", width_mm=12),
+        "grade": "", "email": blank("teacher_email", width_mm=50),
+        "phone": blank("teacher_phone", width_mm=45),
+        "hours": blank("teacher_hours", width_mm=50), "about": blank("about", lines=4),
+        "hopes": blank("hopes", lines=3)})
+    year = GenericYear(start=base.year.start, end=base.year.end, text=texts.school_year,
+                       editable=generic.editable)
     return base.model_copy(update={"school": school, "teacher": teacher, "year": year,
                                    "interpreter": None})

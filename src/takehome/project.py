@@ -45,7 +45,7 @@ class Project:
     failed: set[str] = field(default_factory=set)  # documents that did not load (reported)
     # (language, text in the default language) -> where it is printed untranslated
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    generic: bool = False  # built without its school, teacher and dates (generic.py)
+    generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
 
     @property
     def content(self) -> Path:
@@ -103,8 +103,8 @@ class Project:
             documents = [replace(d, model=replaced(d.kind.model, d.loaded.data,
                                                    generic.content[d.name], {"root": self.root}))
                          if d.name in generic.content else d for d in self.documents]
-            return replace(self, settings=generic_settings(self.settings, generic.texts),
-                           documents=documents, generic=True).with_overrides(paper, ink_saver)
+            return replace(self, settings=generic_settings(self.settings, generic),
+                           documents=documents, generic=generic).with_overrides(paper, ink_saver)
         update: dict[str, object] = {}
         if paper:
             update["paper"] = paper

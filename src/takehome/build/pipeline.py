@@ -79,6 +79,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     project = load.load(root, problems).with_overrides(options.paper, options.ink_saver,
                                                        options.generic)
     planned = plan.plan(project, problems, options.only, options.outputs)
+    if options.generic is not None and options.generic.editable:
+        planned = plan.with_forms(planned)  # the blanks are form fields
     pages = render.render(project, planned, problems, options.ink_saver)
     problems.raise_if_errors(options.strict)
 

@@ -136,7 +136,8 @@ def _variant(project: Project, listing: Listing, paper: Paper, ink_saver: bool,
     marks = [assemble.Mark(gettext("Cover"), 0), assemble.Mark(gettext("Contents"), 1), *marks,
              assemble.Mark(gettext("Terms of use and credits"), terms_page - 1)]
     pdf = assemble.join([parts["cover.pdf"], parts["contents.pdf"], *resources,
-                         parts["terms.pdf"]], marks, _metadata(listing))
+                         parts["terms.pdf"]], marks, _metadata(listing),
+                        shared_fields=listing.model.editable)
     return Variant(paper, ink_saver, pdf, placed, sections,
                    [p["src"] for p in pictures["pictures"]])
 

@@ -60,7 +60,7 @@ class Listing:
     def generic(self) -> Generic:
         """How the product's documents are built: without the project's people and dates."""
         content = {s.part.document: s.part.content for s in self.sections if s.part.content}
-        return Generic(self.model.generic, content)
+        return Generic(self.model.generic, content, self.model.editable)
 
     @property
     def documents(self) -> tuple[str, ...]:
@@ -141,7 +141,8 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
             content[doc.name] = part.content
     # Planned as the product builds them (generic), so that titles are the product's; the
     # documents' own problems are the build's to report (`takehome check` does).
-    planning = Planning(project.with_overrides(generic=Generic(model.generic, content)),
+    planning = Planning(project.with_overrides(generic=Generic(model.generic, content,
+                                                               model.editable)),
                         Problems())
     sections = []
     seen: set[str] = set()

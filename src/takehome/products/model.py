@@ -81,6 +81,9 @@ class Product(Model):
     # Printed where the project's school, teacher, room and school year would be; left out,
     # a line to write on (the product is built without the project's people and dates).
     generic: GenericTexts = GenericTexts()
+    # Form fields instead of lines: the buyer types each value once (the teacher's name, the
+    # school's) and every page shows it
+    editable: bool = False
 
     @field_validator("documents", mode="before")
     @classmethod

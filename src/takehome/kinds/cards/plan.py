@@ -187,8 +187,9 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         placed: list[Placed] = ([(c, s) for s in students for c in cards] if students
                                 else [(c, student) for c in cards])
         # A seller's generic sheet is a full one: its buyer starts on a fresh sheet.
-        fill = (sheet.fill or project.generic) and not students
-        pages = sheet_pages(grid, sheet, placed, 1 if project.generic else start_at, fill)
+        generic = project.generic is not None
+        fill = (sheet.fill or generic) and not students
+        pages = sheet_pages(grid, sheet, placed, 1 if generic else start_at, fill)
         count = len(pages) * (2 if sheet.backs else 1)  # known before it is laid out
         context = project.context(lang, student=student, sheet_name=name, title=title,
                                   pages=pages, page_count=count, **marks)

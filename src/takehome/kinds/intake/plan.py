@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from ... import i18n
 from ...build.plan import Job, Step
-from ...generic import Blank
 from ...i18n import N_
 from ...models.base import Text
 from ..base import Jobs, Kind, edition_path
@@ -96,7 +95,8 @@ class IntakeKind(Kind):
         project = planning.project
         intake: Intake = doc.model
         if project.generic and intake.return_by:  # a seller's copy: the buyer writes the date
-            intake = intake.model_copy(update={"return_by": Blank(width_mm=38)})
+            intake = intake.model_copy(update={
+                "return_by": project.generic.blank("return_by", width_mm=38)})
         questions = intake.questions or default_questions()
         yes_no = [_text(N_("Yes")), _text(N_("No"))]
         numbers = {q.id: i for i, q in enumerate(questions, 1)}
