@@ -165,7 +165,7 @@ def test_unmapped_ics_categories_warn_once_with_a_mapping_to_paste(project: Path
     calendar, problems = load(project)
     assert not problems.errors and calendar is not None
     football = next(e for e in calendar.events
-                    if e.title.root == "Varsity Football vs. Riverside")
+                    if e.title.get("en", "en") == "Varsity Football vs. Riverside")
     assert football.category.key == "school_event"
     [warning] = [w for w in problems.warnings if "CATEGORIES" in w.message]
     ics = (project / "content/calendar/district.ics").read_text().splitlines()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from takehome.build import pipeline
+from takehome.build.incremental import CACHE_DIR, FORMAT
 
 from .conftest import SAMPLE, all_text, intake_only, read_pdf, run
 from .hostile import cpu_seconds, entries, outside, takehome
@@ -261,7 +262,7 @@ def test_hashing_the_project_reads_nothing_outside(victim: Path, beside: Path) -
     assert "intake.yaml" in process.stdout
 
 
-@pytest.mark.parametrize("link", [".takehome-cache", ".takehome-cache/v1/written"])
+@pytest.mark.parametrize("link", [CACHE_DIR, f"{CACHE_DIR}/v{FORMAT}/written"])
 def test_a_planted_cache_link_is_refused(victim: Path, beside: Path, link: str) -> None:
     # Cache writes (and the writer's record) must not land outside through a shipped link.
     shutil.rmtree(victim / link)

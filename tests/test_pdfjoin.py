@@ -101,3 +101,38 @@ def test_a_join_copies_the_unchanged_parts_of_the_last_one(tmp_path: Path) -> No
     join_pdfs(added, False, tmp_path / "fourth.pdf", _digests(added),
               previous=(tmp_path / "third.pdf", third), journal=fourth)
     assert fourth["copied"] == 0
+
+
+def test_a_part_printed_on_the_back_is_lent_only_with_the_same_blank(tmp_path: Path) -> None:
+    """A packet's cover with its label on the back: no blank page between them. A cover lent
+    from the last join keeps the blank that started the next part on a new sheet only when
+    the next part still needs it, and the file is the same as a join from scratch."""
+    cover = part(tmp_path / "cover.pdf", ["Cover"])
+    label = part(tmp_path / "label.pdf", ["Label"])
+    sheet = part(tmp_path / "sheet.pdf", ["Sheet 1"])
+    parts = [cover, label, sheet]
+    first: dict[str, Any] = {}
+    pages = join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first,
+                      backs=[False, True, False])
+    assert pages == 4  # cover | label, sheet | blank
+    text = [p.get_textpage().get_text_range() for p in pdfium.PdfDocument(tmp_path / "first.pdf")]
+    assert [t.split()[0] if t else "" for t in text] == ["Cover", "Label", "Sheet", ""]
+
+    # The label left out: the cover now needs a blank back, so it is not lent as it was.
+    without = [cover, sheet]
+    second: dict[str, Any] = {}
+    pages = join_pdfs(without, True, tmp_path / "second.pdf", _digests(without),
+                      previous=(tmp_path / "first.pdf", first), journal=second)
+    join_pdfs(without, True, tmp_path / "scratch.pdf")
+    assert pages == 4
+    assert (tmp_path / "second.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert second["copied"] == 0
+
+    # And back: the cover's span from the last join had a blank; with the label it has none.
+    third: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "third.pdf", _digests(parts),
+              previous=(tmp_path / "second.pdf", second), journal=third,
+              backs=[False, True, False])
+    join_pdfs(parts, True, tmp_path / "scratch.pdf", backs=[False, True, False])
+    assert (tmp_path / "third.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert third["copied"] == 0

@@ -12,12 +12,14 @@ import json
 import math
 import re
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pikepdf
 import pytest
 import yaml
 
+from takehome import i18n
 from takehome.kinds.intake.plan import default_questions
 
 from .conftest import MM, SAMPLE, read_pdf
@@ -60,9 +62,18 @@ def test_no_text_within_8_mm_of_a_sheet_edge(built: Path) -> None:
     assert not near, near[:20]
 
 
+def _folio_pattern() -> re.Pattern[str]:
+    """"Page N of M" as each catalog words it ("Página 1 de 2", "Trang 1/2", "صفحة 1 من 2")."""
+    wordings = {i18n.translations(lang).gettext("Page %(page)s of %(pages)s")
+                for lang in i18n.catalog_languages()}
+    return re.compile("|".join(
+        re.escape(w).replace(r"\ ", r"\s*").replace("%\\(page\\)s", r"(\d+)", 1)
+        .replace("%\\(pages\\)s", r"(\d+)", 1) for w in sorted(wordings)))
+
+
 def _page_numbers(text: str, count: int) -> list[int]:
-    found = re.findall(r"(?:Page|Página) (\d+) (?:of|de) (\d+)", text)
-    return [int(n) for n, total in found if int(total) == count]
+    found = [[int(n) for n in match if n] for match in _folio_pattern().findall(text)]
+    return [n for n, total in found if total == count]
 
 
 def test_every_document_of_several_pages_says_page_n_of_m(built: Path) -> None:
@@ -226,8 +237,15 @@ def test_one_page_class_sets_print_single_sided_without_blank_pages(built: Path)
             assert len(reader.pages) == sum(counts[p] for p in packed) < len(copies), folder
         else:
             assert len(reader.pages) == len(copies) == students, folder
-    labels = sum(counts[p] for p in counts if p.startswith("cards/case-label/class-sheets."))
-    assert labels <= math.ceil(students / 6) + 2  # six to a sheet (a partly used one; languages)
+    # Six to a sheet, a sheet of its own for each language's labels: one partly used sheet at
+    # most per language.
+    languages = Counter(e["language"] for e in manifest
+                        if e["path"].startswith("cards/case-label/students/"))
+    assert sum(languages.values()) == students
+    for lang, families in languages.items():
+        assert counts[f"cards/case-label/class-sheets.{lang}.pdf"] == math.ceil(families / 6), lang
+    assert not [p for p in counts if p.startswith("cards/case-label/class-sheets.")
+                and p.split(".")[-2] not in languages]
     # Copies of two pages and more: double-sided, each family's copy on sheets of its own.
     class_set = built / "intake/class-set.pdf"
     assert _duplex(class_set) and "double-sided" in str(read_pdf(class_set).metadata.title)
@@ -237,13 +255,16 @@ def test_a_packet_is_titled_covered_and_wastes_no_sheet(built: Path) -> None:
     """The cover names the family and what is inside; the label goes on the cover's back."""
     packets = sorted((built / "packets").glob("*/students/*.pdf"))
     assert packets
-    for path in packets[:3]:
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    language = {e["path"]: e["language"] for e in manifest}
+    for path in packets[:3]:  # Spanish, English and Vietnamese families in the sample
+        gettext = i18n.translations(language[path.relative_to(built).as_posix()]).gettext
         reader = read_pdf(path)
         cover = flat(reader.pages[0].extract_text())
         title = str(reader.metadata.title)
         assert title.split(" – ")[0] in cover and " – " in title
-        assert ("Inside this packet" in cover) or ("En este paquete" in cover)
+        assert gettext("Inside this packet") in cover, path.name
         back = flat(reader.pages[1].extract_text())
-        assert "connection case" in back.lower() or "estuche de comunicación" in back.lower()
+        assert gettext("This case belongs to:") in back, path.name  # the case label
         blank = [i for i, page in enumerate(reader.pages) if not page.extract_text().strip()]
         assert len(blank) <= 1, (path.name, blank)  # only the welcome sheet's back

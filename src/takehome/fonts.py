@@ -156,6 +156,16 @@ def _family_for_word(word: str, families: tuple[str, ...]) -> str | None:
                                            -families.index(name)))
 
 
+def drawn_by(char: str, families: tuple[str, ...]) -> str | None:
+    """The family of `families` that draws `char` (the first that has it)."""
+    return _drawn_by(char, families)
+
+
+def word_family(word: str, families: tuple[str, ...]) -> str | None:
+    """The family a word is set in whole (whole_words), or None: each letter in its own."""
+    return _family_for_word(word, families)
+
+
 def _whole(text: str, families: tuple[str, ...]) -> str:
     """Text (escaped HTML) with each run of words that would be set in several families
     wrapped in a span set in one family that has all their letters. A run takes in the

@@ -130,6 +130,15 @@ def _from_code(code: str) -> str:
     return _edition(str(locale.language), locale.script, locale.territory)
 
 
+def edition(code: str) -> str:
+    """The language takehome prints for a language code ("zh" -> "zh_Hans", "pt" -> "pt_BR");
+    a code Babel has no data for ("tlh"), as it is."""
+    try:
+        return _from_code(code)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return code
+
+
 def parse_language(value: str) -> str | None:
     """A language code from a code or a name in English or in the language itself."""
     value = value.strip()
@@ -145,7 +154,7 @@ def parse_language(value: str) -> str | None:
     if found is None and "(" in value:  # "Chinese (Simplified)", "Portuguese (Brazil)"
         found = _ALIASES.get(_fold(value.replace("(", " ").replace(")", " ")))
         found = found or parse_language(value.split("(")[0])
-    return _from_code(found) if found else None
+    return edition(found) if found else None
 
 
 def is_rtl(lang: str) -> bool:

@@ -63,7 +63,12 @@ class Project:
     def editions(self) -> list[str]:
         """Languages of the generic (not personalised) documents."""
         if self.settings.languages:
-            return list(dict.fromkeys([self.default_language, *self.settings.languages]))
+            # A listed language the school writes in its own variant (en in an en_GB school)
+            # is the default edition, as for families who read it.
+            home = i18n.base_language(self.default_language)
+            return list(dict.fromkeys([self.default_language, *(
+                self.default_language if i18n.base_language(lang) == home else lang
+                for lang in self.settings.languages)]))
         return list(dict.fromkeys([self.default_language, *sorted(
             set(self.family_languages.values()))]))
 

@@ -32,21 +32,30 @@ def _advances(family: str, bold: bool) -> tuple[dict[int, float], float]:
     return {c: w * scale for c, w in widths.items()}, widths.get(32, 0.25) * scale
 
 
-def width_mm(text: str, size_pt: float, font: str, bold: bool = False) -> float:
-    """The width of `text` on one line."""
-    family = fonts.stack(font)[0]
-    advances, _ = _advances(family, bold)
-    ems = sum(advances.get(ord(c), FALLBACK_EM) for c in text)
+def width_mm(text: str, size_pt: float, font: str, bold: bool = False, lang: str = "") -> float:
+    """The width of `text` on one line, each word in the font that sets it in a document in
+    `lang` (fonts.document_stack: Vietnamese in the family that has all its letters; a word
+    with a letter the first family lacks, whole in one that has it; Arabic in its own)."""
+    families = fonts.document_stack(lang, font) if lang else fonts.stack(font)
+    ems = 0.0
+    for i, word in enumerate(text.split(" ")):
+        whole = fonts.word_family(word, families)
+        for c in word:
+            family = whole or fonts.drawn_by(c, families) or families[0]
+            ems += _advances(family, bold)[0].get(ord(c), FALLBACK_EM)
+        if i:
+            ems += _advances(families[0], bold)[1]
     return ems * size_pt * PT_MM * SAFETY
 
 
 def line_count(text: str, column_mm: float, size_pt: float, font: str,
-               bold: bool = False) -> int:
+               bold: bool = False, lang: str = "") -> int:
     """How many lines `text` takes in a column `column_mm` wide, broken between words."""
-    space = _advances(fonts.stack(font)[0], bold)[1] * size_pt * PT_MM * SAFETY
+    families = fonts.document_stack(lang, font) if lang else fonts.stack(font)
+    space = _advances(families[0], bold)[1] * size_pt * PT_MM * SAFETY
     lines, used = 1, 0.0
     for word in text.split():
-        size = width_mm(word, size_pt, font, bold)
+        size = width_mm(word, size_pt, font, bold, lang)
         if used and used + space + size > column_mm:
             lines += 1
             used = 0.0

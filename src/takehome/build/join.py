@@ -58,10 +58,10 @@ _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
 
 
-def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, title: str = "",
-              lang: str = "", backs: Sequence[bool] = (), digests: Sequence[str] = (),
+def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequence[str] = (),
               previous: tuple[Path, dict[str, Any]] | None = None,
-              journal: dict[str, Any] | None = None) -> int:
+              journal: dict[str, Any] | None = None, *, title: str = "", lang: str = "",
+              backs: Sequence[bool] = ()) -> int:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
     `duplex` (so every part starts on a new sheet), except before a part marked in `backs`
     (printed on the back of the one before); returns the page count. The file carries its

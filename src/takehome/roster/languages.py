@@ -45,10 +45,11 @@ def parse(value: str) -> str | None:
         return None
     if value.isdigit() and len(value) <= 2:
         code = CALPADS.get(value.zfill(2))
-    else:
-        code = SIS_CODES.get(_fold(value))
-    # Babel names the edition ("pt" is printed as "pt_BR", "zh" as "zh_Hans").
-    return i18n.parse_language(code) if code else i18n.parse_language(value)
+        return i18n.edition(code) if code else None
+    folded = _fold(value)
+    if folded in SIS_CODES:  # as takehome prints it: "Mandarin" is zh_Hans, like "Chinese"
+        return i18n.edition(SIS_CODES[folded])
+    return i18n.parse_language(value)
 
 
 @dataclass

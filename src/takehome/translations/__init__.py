@@ -119,7 +119,9 @@ def bilingual(text: str, default: str, languages: list[str]) -> dict[str, str] |
     if SEPARATOR not in text or "\n" in text or len(text) > MAX_BILINGUAL_CHARS:
         return None
     parts = [p.strip() for p in text.split(SEPARATOR)]
-    candidates = {i18n.base_language(lang): lang for lang in dict.fromkeys([default, *languages])}
+    candidates: dict[str, str] = {}  # base language -> the project's language; the default first
+    for lang in [default, *languages]:  # (an en_GB school whose families also read "en")
+        candidates.setdefault(i18n.base_language(lang), lang)
     _, labels = _identifier()
     known = sorted(c for c in candidates if c in labels)
     home = i18n.base_language(default)

@@ -46,6 +46,7 @@ class Texts:
     personal: bool  # the "For the family of ..." line
     fillable: bool
     interpreter: str = ""  # how to ask for an interpreter (settings), under the intro
+    lang: str = ""  # the document's language: which fonts set its words
 
 
 @dataclass
@@ -58,9 +59,10 @@ class Page:
 
 def question_mm(q: Question, texts: Texts, width: float, font: str) -> float:
     """The height of one question with its least writing room."""
-    height = line_count(texts.labels[q.id], width, 12.5, font, bold=True) * LABEL[0] + LABEL[1]
+    label = line_count(texts.labels[q.id], width, 12.5, font, True, texts.lang)
+    height = label * LABEL[0] + LABEL[1]
     if q.id in texts.helps:
-        height += line_count(texts.helps[q.id], width, 10.5, font) * HELP_LINE
+        height += line_count(texts.helps[q.id], width, 10.5, font, lang=texts.lang) * HELP_LINE
     if q.type == "short":
         height += FIELD_MM if texts.fillable else LINE_MM
     elif q.type == "long":
@@ -68,7 +70,7 @@ def question_mm(q: Question, texts: Texts, width: float, font: str) -> float:
     elif q.type in ("choice", "yesno"):
         rows, used = 1, 0.0
         for option in texts.options[q.id]:
-            size = BOX + width_mm(option, 11.5, font) + CHOICE_GAP
+            size = BOX + width_mm(option, 11.5, font, lang=texts.lang) + CHOICE_GAP
             if used and used + size > width:
                 rows, used = rows + 1, 0.0
             used += size
@@ -83,10 +85,11 @@ def plan_pages(rows: list[list[Question]], texts: Texts, paper: Paper, font: str
     writing lines, shared among its open questions."""
     width, height = PageBox(paper).content_mm
     room = height - RESERVE_MM
-    first = (line_count(texts.title, width, 20, font, bold=True) * H1[0] + H1[1]
+    first = (line_count(texts.title, width, 20, font, True, texts.lang) * H1[0] + H1[1]
              + (FOR_LINE if texts.personal else 0.0)
-             + (line_count(texts.intro, width, 11.5, font) * INTRO_LINE if texts.intro else 0.0)
-             + _interpreter_mm(texts.interpreter, width, font) + LEAD_GAP)
+             + (line_count(texts.intro, width, 11.5, font, lang=texts.lang) * INTRO_LINE
+                if texts.intro else 0.0)
+             + _interpreter_mm(texts.interpreter, width, font, texts.lang) + LEAD_GAP)
     pages = [Page()]
     used = first
     free: list[float] = []
@@ -105,12 +108,12 @@ def plan_pages(rows: list[list[Question]], texts: Texts, paper: Paper, font: str
     return pages
 
 
-def _interpreter_mm(text: str, width: float, font: str) -> float:
+def _interpreter_mm(text: str, width: float, font: str, lang: str) -> float:
     """The height of the interpreter line, if the sheet has one."""
     if not text:
         return 0.0
     per_line, padding, inset = INTERPRETER
-    return line_count(text, width - inset, 11, font) * per_line + padding
+    return line_count(text, width - inset, 11, font, lang=lang) * per_line + padding
 
 
 def _share(page: Page, lines: int) -> None:

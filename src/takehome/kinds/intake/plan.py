@@ -120,7 +120,8 @@ class IntakeKind(Kind):
                                     (q.options if q.type == "choice" else yes_no)]
                              for q in questions if q.type in ("choice", "yesno")},
                     personal=personal, fillable=fillable,
-                    interpreter=interpreter.get(lang, default) if interpreter else "")
+                    interpreter=interpreter.get(lang, default) if interpreter else "",
+                    lang=lang)
                 planned[key] = plan_pages(rows(questions), texts, paper, font)
             return planned[key]
 
