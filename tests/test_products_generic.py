@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from takehome.generic import Blank, GenericTexts, settings
+from takehome.generic import Blank, Generic, GenericTexts, settings
 from takehome.models.settings import Settings
 
 from .conftest import SAMPLE, read_pdf, run
@@ -50,7 +50,8 @@ def test_fixed_texts_replace_the_lines() -> None:
     data = yaml.safe_load((SAMPLE / "settings.yaml").read_text(encoding="utf-8"))
     data["roster"] = {}
     base = Settings.model_validate(data)
-    generic = settings(base, GenericTexts(school="Little Bridges", school_year="20__–20__"))
+    generic = settings(base, Generic(GenericTexts(school="Little Bridges",
+                                                  school_year="20__–20__")))
     assert generic.school.name == "Little Bridges"
     assert isinstance(generic.teacher.name, Blank) and isinstance(generic.teacher.room, Blank)
     assert generic.year.label == "20__–20__"
