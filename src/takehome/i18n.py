@@ -120,13 +120,7 @@ def _edition(language: str, script: str | None = None, territory: str | None = N
 
 
 def _from_code(code: str) -> str:
-    """The edition for an ISO code; a language CLDR has no locale for (Klingon) is itself."""
-    try:
-        locale = Locale.parse(code)
-    except UnknownLocaleError:
-        if code in Locale("en").languages:
-            return code
-        raise
+    locale = Locale.parse(code)
     return _edition(str(locale.language), locale.script, locale.territory)
 
 
