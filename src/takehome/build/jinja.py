@@ -13,7 +13,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from ..dates import (
     tidy,
 )
 from ..errors import Problem
+from ..generic import Blank, printed
 from ..models.base import Text
 from ..richtext import markdown, short_url
 from ..typography import glued_date, keep_together
@@ -52,11 +53,13 @@ def _time_style(ctx: jinja2.runtime.Context) -> str | None:
 
 
 @pass_context
-def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
+def _tr(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
     """Print teacher-written Text in the document's language, its times in the document's
     style ("6:00 pm" and "18:30" both as "6:00 PM" in a school that writes 12-hour times)."""
     if value is None:
         return ""
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on, printed as such
     if isinstance(value, Text):
         lang = value.language_of(ctx["lang"], ctx["default_lang"])
         return keep_together(normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
@@ -65,14 +68,16 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
 
 
 @pass_context
-def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long",
-          skeleton: str | None = None) -> str:
+def _date(ctx: jinja2.runtime.Context, value: dt.date | Blank | None, format: str = "long",
+          skeleton: str | None = None) -> Any:
     """A date written the way the document's language writes it (Babel).
 
     `skeleton` ("yMMMM", "MMMEd") names the fields wanted and lets the language order them.
     """
     if value is None:
         return ""
+    if isinstance(value, Blank):
+        return value
     if skeleton:
         return glued_date(format_skeleton(skeleton, value, locale=ctx["lang"]))
     return glued_date(format_date(value, format=format, locale=ctx["lang"]))
@@ -212,7 +217,10 @@ class Renderer:
 
     def env(self, lang: str) -> BoundedEnvironment:
         if lang not in self._envs:
+            translations = i18n.translations(lang)
             env = BoundedEnvironment(
+                # A generic page's blanks print as lines captioned in the page's language.
+                finalize=partial(printed, gettext=translations.gettext),
                 loader=self.loader,
                 # Stylesheets only take validated values (colours, installed font names), and HTML
                 # escaping would corrupt their quotes; everything else is escaped.
@@ -222,7 +230,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             for name in ("gettext", "_", "ngettext"):
                 env.globals[name] = _glued(env.globals[name])
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
