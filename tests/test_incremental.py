@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import threading
@@ -67,7 +68,10 @@ def test_each_input_rebuilds_exactly_what_it_affects(project: Path) -> None:
     # The class set was joined from the last one's unchanged parts: the same bytes as a join
     # of every copy from scratch.
     scratch = project / "scratch.pdf"
-    join_pdfs(sorted((out / "intake/students").glob("*.pdf")), True, scratch)
+    made = next(e for e in json.loads(after["manifest.json"])["documents"]
+                if e["path"] == "intake/class-set.pdf")  # its title and language, as planned
+    join_pdfs(sorted((out / "intake/students").glob("*.pdf")), True, scratch,
+              title=made["title"], lang=made["language"] or "")
     assert scratch.read_bytes() == after["intake/class-set.pdf"]
     last = Cache(project).last_join("intake/class-set.pdf")
     assert last and last[1]["copied"] == len(list((out / "intake/students").glob("*.pdf"))) - 1

@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -218,15 +219,20 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
     root = tmp_path / "project"
     shutil.copytree(SAMPLE, root / "content")
     intake_only(root)
-    temporary = tmp_path / "tmp"
-    temporary.mkdir()
+    # A short folder of its own: the typesetting processes' socket lives there too, and a
+    # socket's path may not be longer than 107 bytes.
+    temporary = Path(tempfile.mkdtemp(prefix="th-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    result = subprocess.run([sys.executable, "-m", "takehome", "build", "--jobs", "2", str(root)],
-                            capture_output=True, text=True, timeout=600, check=False,
-                            env={**env, "TMPDIR": str(temporary)})
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert (root / "output/intake/class-set.pdf").is_file()
-    # Only what every build of this user shares: fontconfig's configuration and cache (fonts.py).
-    left = [p.name for p in temporary.iterdir()
-            if not p.name.startswith(("takehome-fontconfig-", "takehome-fonts-"))]
-    assert left == []
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "takehome", "build", "--jobs", "2", str(root)],
+            capture_output=True, text=True, timeout=600, check=False,
+            env={**env, "TMPDIR": str(temporary)})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert (root / "output/intake/class-set.pdf").is_file()
+        # Only what every build of this user shares: fontconfig's files (fonts.py).
+        left = [p.name for p in temporary.iterdir()
+                if not p.name.startswith(("takehome-fontconfig-", "takehome-fonts-"))]
+        assert left == []
+    finally:
+        shutil.rmtree(temporary)
