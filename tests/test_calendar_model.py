@@ -183,7 +183,8 @@ def test_unmapped_ics_categories_warn_once_with_a_mapping_to_paste(project: Path
     path.write_text(pasted)
     calendar, problems = load(project)
     assert calendar is not None and not [w for w in problems.warnings if "CATEGORIES" in w.message]
-    assert next(e for e in calendar.events if e.title.root == "Varsity Football vs. Riverside"
+    assert next(e for e in calendar.events
+                if e.title.get("en", "en") == "Varsity Football vs. Riverside"
                 ).category.key == "district"
     # --strict makes the warning an error, and the build writes nothing.
     path.write_text(original.replace("    category: district ", "    # "))

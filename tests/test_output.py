@@ -13,7 +13,7 @@ from filelock import FileLock
 
 from takehome.build import commit, pipeline, write
 from takehome.build.digest import file_sha256
-from takehome.build.incremental import CACHE_DIR, FORMAT
+from takehome.build.incremental import Cache
 from takehome.errors import BuildError
 
 from .conftest import SAMPLE, intake_only, run, tree_bytes
@@ -65,8 +65,7 @@ def test_a_planted_manifest_deletes_nothing_outside(victim: Path, beside: Path) 
     manifest = json.loads((victim / "output/manifest.json").read_text())
     manifest["documents"].append({"path": "link/important.txt", "document": "intake"})
     (victim / "output/manifest.json").write_text(json.dumps(manifest))
-    record = write.record_path(victim / CACHE_DIR / f"v{FORMAT}/written", victim / "output",
-                               victim)
+    record = write.record_path(Cache(victim).root / "written", victim / "output", victim)
     forged = json.loads(record.read_text())
     forged["files"]["link/important.txt"] = file_sha256(beside / "important.txt")
     record.write_text(json.dumps(forged))

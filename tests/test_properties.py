@@ -48,7 +48,7 @@ def test_roster_reader_loads_or_says_why(data: bytes) -> None:
         assert exc.problem.path == path and exc.problem.message
     else:
         for student in roster.students:
-            assert student.first_name and student.last_name
+            assert student.name.strip()  # "Li" alone in a full-name column is kept whole
             slug = student.slug(2)
             assert "/" not in slug and not slug.startswith(".") and slug.isascii()
     finally:

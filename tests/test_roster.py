@@ -153,7 +153,8 @@ def test_slugs_are_safe(tmp_path: Path) -> None:
     ("Spanish", "es"), ("Español", "es"), ("es", "es"), ("spa", "es"), ("SP", "es"),
     ("SPANISH", "es"), ("01", "es"), ("Tiếng Việt", "vi"), ("vie", "vi"), ("02", "vi"),
     ("العربية", "ar"), ("ara", "ar"), ("Farsi", "fa"), ("Mandarin", "zh_Hans"), ("chi", "zh_Hans"),
-    ("Haitian Creole", "ht"), ("Portuguese (Brazil)", "pt_BR"), ("00", "en"), ("ENG", "en"),
+    ("Haitian Creole", "ht"), ("Portuguese (Brazil)", "pt_BR"), ("Português", "pt_BR"),
+    ("06", "pt_BR"), ("00", "en"), ("ENG", "en"),
     ("Klingon", "tlh"), ("Martian", None), ("99", None), ("", None),
 ])
 def test_language_values(value: str, code: str | None) -> None:

@@ -111,10 +111,13 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
         result.reused += 1
         for message in warnings:
             problems.warn(f"{r.job.output}: {message}")
-    for key in cache.discarded:
-        problems.warn(f"discarded a cache entry that does not verify ({key[:12]}): changed "
-                      "since it was made, or made with another cache key; "
-                      + ("not used" if how.nothing else "it was rendered again"))
+    if cache.discarded:  # one warning: a new cache key discards every entry at once
+        count = len(cache.discarded)
+        some = ", ".join(key[:12] for key in sorted(cache.discarded)[:3])
+        what = "a cache entry that does" if count == 1 else f"{count} cache entries that do"
+        problems.warn(f"discarded {what} not verify ({some}{', ...' if count > 3 else ''}): "
+                      "changed since made, or made with another cache key; "
+                      + ("not used" if how.nothing else "rendered again"))
     if how.nothing:
         result.missing = [r.job.output for r in missing]
         missing = []
