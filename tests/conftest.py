@@ -46,6 +46,19 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "output"
 
 
+SLUG = "family-connection-kit"  # the sample's product
+
+
+@pytest.fixture(scope="session")
+def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project packaged once for the session: dist/<slug>/ (read-only for tests)."""
+    root = tmp_path_factory.mktemp("package")
+    shutil.copytree(SAMPLE, root / "content")
+    result = run("package", str(root))
+    assert result.exit_code == 0, result.output
+    return root / "dist" / SLUG
+
+
 def render_project(root: Path, only: tuple[str, ...] = ()
                    ) -> tuple[Project, Problems, render.Pages]:
     """Load, plan and render a project as a build would, without typesetting."""

@@ -145,7 +145,9 @@ def test_no_pdf_carries_an_attachment(sample_build: Path) -> None:
 
 
 def test_a_product_cannot_ship_the_roster(victim: Path, beside: Path) -> None:
-    shutil.copy(SAMPLE / "product.yaml", victim / "content/product.yaml")
+    # The sample's product is the whole kit; this project has the intake sheet only.
+    (victim / "content/product.yaml").write_text(
+        "title: Intake pack\nstore: Test Store\ndocuments: [intake]\n", encoding="utf-8")
     terms = (Path(__file__).parents[1] / "templates/product/terms.html").read_text()
     template(victim, "product/terms.html",
              terms + f'\n<a rel="attachment" href="{ROSTER}">roster</a>\n')

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -208,3 +210,23 @@ def test_a_planted_manifest_names_nothing_outside(victim: Path, beside: Path) ->
     assert listed and all(p.resolve().is_relative_to(victim / "output") for p in listed)
     code, text = build(victim)
     assert code == 0, text
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path: Path) -> None:
+    # Each typesetting process loads the fonts into a folder of its own (about 10 MB); processes
+    # end without cleaning up, so a build on several processes once left one per process behind.
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    intake_only(root)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    result = subprocess.run([sys.executable, "-m", "takehome", "build", "--jobs", "2", str(root)],
+                            capture_output=True, text=True, timeout=600, check=False,
+                            env={**env, "TMPDIR": str(temporary)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (root / "output/intake/class-set.pdf").is_file()
+    # Only what every build of this user shares: fontconfig's configuration and cache (fonts.py).
+    left = [p.name for p in temporary.iterdir()
+            if not p.name.startswith(("takehome-fontconfig-", "takehome-fonts-"))]
+    assert left == []

@@ -37,10 +37,15 @@ def listings(project: Path) -> tuple[list, Problems]:  # type: ignore[type-arg]
 def test_sample_product_resolves_to_generic_files(project: Path) -> None:
     (listing,), problems = listings(project)
     assert not problems.errors
-    assert listing.slug == "back-to-school-family-intake-pack"
-    assert listing.outputs == ("intake/blank.en.pdf", "intake/blank.es.pdf")
-    assert [i.title for s in listing.sections for i in s.items] == [
+    assert listing.slug == "family-connection-kit"
+    assert listing.outputs == (
+        "intake/blank.en.pdf", "intake/blank.es.pdf", "cards/family.en.pdf",
+        "cards/family.es.pdf", "cards/notes.en.pdf", "cards/notes.es.pdf",
+        "cards/case-label.en.pdf", "cards/case-label.es.pdf", "welcome/welcome.en.pdf",
+        "welcome/welcome.es.pdf", "log/class-log.pdf")
+    assert [i.title for s in listing.sections for i in s.items][:2] == [
         "Getting to know your child", "Conozcamos a su hijo o hija"]
+    assert [(i.backs, i.cut) for i in listing.sections[2].items] == [(True, "guides")] * 2
 
 
 def test_a_bare_document_name_takes_its_generic_files_in_the_product_language(
@@ -79,7 +84,7 @@ def test_a_pattern_that_matches_nothing_lists_what_there_is(project: Path) -> No
     result = run("package", str(project))
     assert result.exit_code == 1
     assert "no file of intake matches 'blank.de'; its printable files: intake/blank.en.pdf, " \
-           "intake/blank.es.pdf" in result.output
+           "intake/blank.es.pdf" in result.output  # the editions of settings: languages
 
 
 def test_unknown_key_and_bad_values(project: Path) -> None:
@@ -147,7 +152,9 @@ def test_every_document_can_be_listed_in_a_product(project: Path) -> None:
 
 
 def test_a_product_of_the_calendar_and_a_newsletter_is_packaged(project: Path) -> None:
-    write_product(project, "  - document: calendar\n  - document: newsletters/2026-12")
+    # A calendar is dated by nature: its seller writes the school year into product.yaml.
+    write_product(project, "  - document: calendar\n  - document: newsletters/2026-12",
+                  extra="generic:\n  school_year: 2026–2027\n")
     result = run("package", str(project))
     assert result.exit_code == 0, result.output
     slug = project / "dist" / "test-pack"

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import i18n, inksaver
 from .errors import ContentError
+from .generic import Generic, replaced
+from .generic import settings as generic_settings
 from .models.settings import Settings
 from .paper import PageBox, Paper
 from .roster import Roster, Student
@@ -43,6 +45,7 @@ class Project:
     failed: set[str] = field(default_factory=set)  # documents that did not load (reported)
     # (language, text in the default language) -> where it is printed untranslated
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
 
     @property
     def content(self) -> Path:
@@ -97,9 +100,16 @@ class Project:
         path = self.roster.path
         return (self.relative(path),) if path is not None else ()
 
-    def with_overrides(self, paper: Paper | None = None, ink_saver: bool = False) -> Project:
-        """The project laid out for another paper, or in ink-saver greys (sellers' versions):
-        set on the settings, so that every kind plans with them."""
+    def with_overrides(self, paper: Paper | None = None, ink_saver: bool = False,
+                       generic: Generic | None = None) -> Project:
+        """The project laid out for another paper, in ink-saver greys, or generic (sellers'
+        versions): set on the settings, so that every kind plans with them."""
+        if generic is not None:
+            documents = [replace(d, model=replaced(d.kind.model, d.loaded.data,
+                                                   generic.content[d.name], {"root": self.root}))
+                         if d.name in generic.content else d for d in self.documents]
+            return replace(self, settings=generic_settings(self.settings, generic),
+                           documents=documents, generic=generic).with_overrides(paper, ink_saver)
         update: dict[str, object] = {}
         if paper:
             update["paper"] = paper

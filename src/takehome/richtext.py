@@ -68,3 +68,27 @@ def markdown(text: str, *, print_links: bool = True) -> Markup:
             if child.type == "link_open" and not print_links:
                 child.attrSet("rel", "noopener")
     return Markup(md.renderer.render(tokens, md.options, env))
+
+
+# Quotation marks by language (CLDR's delimiters; Babel does not expose them): outer, inner.
+QUOTES: dict[str, str | list[str]] = {
+    "es": "«»“”", "ar": "«»“”", "fr": ["«\u202f", "\u202f»", "“", "”"], "de": "„“‚‘",
+}
+
+
+@cache
+def _typographer(lang: str) -> MarkdownIt:
+    quotes = QUOTES.get(lang.split("_")[0].split("-")[0], "“”‘’")
+    return MarkdownIt("zero", {"typographer": True, "quotes": quotes}).enable(
+        ["smartquotes"])
+
+
+def typographic(text: str, lang: str, keep_last: bool = True) -> Markup:
+    """Plain text as HTML with the language's quotation marks and apostrophes, and (with
+    `keep_last`) its last two words bound, so that no word stands alone on the last line."""
+    html = _typographer(lang).renderInline(text)
+    if keep_last:
+        head, space, last = html.rpartition(" ")
+        if space and " " in head.strip():  # three words or more
+            html = f"{head}\u00a0{last}"
+    return Markup(html)

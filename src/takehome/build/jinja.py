@@ -14,7 +14,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from ..dates import (
     tidy,
 )
 from ..errors import Problem
+from ..generic import Blank, printed
 from ..models.base import Text
 from ..richtext import markdown, short_url
 from ..typography import glued_date, keep_together
@@ -53,11 +54,13 @@ def _time_style(ctx: jinja2.runtime.Context) -> str | None:
 
 
 @pass_context
-def _tr(ctx: jinja2.runtime.Context, value: Text | str | None) -> str:
+def _tr(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
     """Print teacher-written Text in the document's language, its times in the document's
     style ("6:00 pm" and "18:30" both as "6:00 PM" in a school that writes 12-hour times)."""
     if value is None:
         return ""
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on, printed as such
     if isinstance(value, Text):
         lang = value.language_of(ctx["lang"], ctx["default_lang"])
         text = keep_together(normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
@@ -82,11 +85,13 @@ def _isolate_runs(text: str) -> str:
 
 
 @pass_context
-def _text(ctx: jinja2.runtime.Context, value: Text | str | None) -> Markup | str:
+def _text(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
     """Teacher-written or imported text for a page's body, as `tr` prints it; set apart in its
     own language and direction when it runs the other way from the edition (English words in an
     Arabic edition keep their order, and their full stop at their end)."""
-    text = _tr(ctx, value)
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on, printed as such
+    text = str(_tr(ctx, value))
     if value is None or not text:
         return text
     # Its letters say which way it runs (a title imported from a district's .ics is in the
@@ -101,14 +106,16 @@ def _text(ctx: jinja2.runtime.Context, value: Text | str | None) -> Markup | str
 
 
 @pass_context
-def _date(ctx: jinja2.runtime.Context, value: dt.date | None, format: str = "long",
-          skeleton: str | None = None) -> str:
+def _date(ctx: jinja2.runtime.Context, value: dt.date | Blank | None, format: str = "long",
+          skeleton: str | None = None) -> Any:
     """A date written the way the document's language writes it (Babel).
 
     `skeleton` ("yMMMM", "MMMEd") names the fields wanted and lets the language order them.
     """
     if value is None:
         return ""
+    if isinstance(value, Blank):
+        return value
     if skeleton:
         return glued_date(format_skeleton(skeleton, value, locale=ctx["lang"]))
     return glued_date(format_date(value, format=format, locale=ctx["lang"]))
@@ -258,7 +265,10 @@ class Renderer:
 
     def env(self, lang: str) -> BoundedEnvironment:
         if lang not in self._envs:
+            translations = i18n.translations(lang)
             env = BoundedEnvironment(
+                # A generic page's blanks print as lines captioned in the page's language.
+                finalize=partial(printed, gettext=translations.gettext),
                 loader=self.loader,
                 # Stylesheets only take validated values (colours, installed font names), and HTML
                 # escaping would corrupt their quotes; everything else is escaped.
@@ -268,7 +278,7 @@ class Renderer:
                 trim_blocks=True,
                 lstrip_blocks=True,
             )
-            env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
             for name in ("gettext", "_", "ngettext"):
                 env.globals[name] = _glued(env.globals[name])
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,

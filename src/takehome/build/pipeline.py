@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import files
 from ..errors import Problem, Problems, raise_if_any
+from ..generic import Generic
 from ..paper import Paper
 from ..project import Project, find_root
 from . import load, plan, render, trust, typeset, write
@@ -36,10 +37,13 @@ class Options:
     paper: Paper | None = None  # lay every document out for this paper instead of the settings'
     ink_saver: bool = False  # greyscale, no fills: for sellers' ink-saver versions
     strict: bool = False  # warnings stop the build as errors do (for CI)
+    # Without the project's school, teacher and dates: lines to write on, or these texts
+    generic: Generic | None = None
 
     def key(self) -> tuple[str, ...]:
         """What makes two builds' outputs differ, besides the project: for the build record."""
-        return (*self.only, "|", *self.outputs, str(self.paper), str(self.ink_saver))
+        generic = self.generic.key() if self.generic is not None else ""
+        return (*self.only, "|", *self.outputs, str(self.paper), str(self.ink_saver), generic)
 
 
 @dataclass
@@ -72,8 +76,11 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
                            warnings=last.warnings, seconds=time.perf_counter() - started)
 
     problems = Problems()
-    project = load.load(root, problems).with_overrides(options.paper, options.ink_saver)
+    project = load.load(root, problems).with_overrides(options.paper, options.ink_saver,
+                                                       options.generic)
     planned = plan.plan(project, problems, options.only, options.outputs)
+    if options.generic is not None and options.generic.editable:
+        planned = plan.with_forms(planned)  # the blanks are form fields
     pages = render.render(project, planned, problems, options.ink_saver)
     problems.raise_if_errors(options.strict)
 

@@ -9,7 +9,7 @@ each selected document for its steps and works out which jobs the selected assem
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problems
@@ -33,6 +33,10 @@ class Step:
     student: int | None = None  # roster number of the student a personal copy is for
     personal: bool = False  # carries a family's details (a personal copy or a class set)
     parts: tuple[str, ...] = ()  # the outputs an assembly joins
+    # How it is printed, for a product's how-to-print page: fronts and backs (double-sided
+    # whatever its length), and cut after printing ("marks": crop marks, "guides": dashed lines)
+    two_sided: bool = False
+    cut: str = ""
 
     @property
     def printed(self) -> bool:
@@ -146,3 +150,10 @@ def plan(project: Project, problems: Problems, only: tuple[str, ...] = (),
     needed = {p for s in steps for p in s.parts} - made
     parts = [s for s in planning.planned() if isinstance(s, Job) and s.output in needed]
     return Plan(steps, parts)
+
+
+def with_forms(planned: Plan) -> Plan:
+    """The same plan with every PDF typeset with its form fields (an editable product's)."""
+    def forms(step: Step) -> Step:
+        return replace(step, forms=True) if isinstance(step, Job) else step
+    return Plan([forms(s) for s in planned.steps], [replace(p, forms=True) for p in planned.parts])

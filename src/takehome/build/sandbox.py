@@ -247,7 +247,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     deadline = float("inf")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("finalize", lambda value: _bounded(value, "printing this value"))
+        given = kwargs.pop("finalize", None)  # the caller's own, checked after it runs
+        kwargs["finalize"] = lambda value: _bounded(value if given is None else given(value),
+                                                    "printing this value")
         super().__init__(*args, **kwargs)
         self.filters = {name: _bounded_filter(name, function, self)
                         for name, function in self.filters.items()}

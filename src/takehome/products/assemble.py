@@ -11,6 +11,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
     ArrayObject,
+    BooleanObject,
+    DictionaryObject,
     IndirectObject,
     NameObject,
     TextStringObject,
@@ -83,6 +85,46 @@ def _link_pages(writer: PdfWriter) -> None:
                                              border=[0, 0, 0]))
 
 
+def _share_fields(writer: PdfWriter) -> None:
+    """Every widget of a name becomes a kid of one field of that name.
+
+    The typesetter makes a field per widget, so that the teacher's name on twenty pages is
+    twenty fields of one name; PDF viewers link only the widgets of one field.
+    """
+    form = writer.root_object.get("/AcroForm")
+    if form is None:
+        return
+    form = form.get_object()
+    by_name: dict[str, list[DictionaryObject]] = {}
+    order: list[str] = []
+    for ref in form.get("/Fields", []):
+        widget = ref.get_object()
+        name = str(widget.get("/T", ""))
+        if name not in by_name:
+            order.append(name)
+        by_name.setdefault(name, []).append(widget)
+    fields = ArrayObject()
+    for name in order:
+        widgets = by_name[name]
+        first = widgets[0]
+        parent = DictionaryObject({NameObject("/T"): TextStringObject(name)})
+        for key in ("/FT", "/Ff", "/V", "/DV", "/DA", "/Q", "/MaxLen"):
+            if key in first:
+                parent[NameObject(key)] = first[key]
+        parent_ref = writer._add_object(parent)
+        kids = ArrayObject()
+        for widget in widgets:
+            for key in ("/T", "/FT", "/Ff", "/V", "/DV", "/MaxLen"):
+                if key in widget:
+                    del widget[NameObject(key)]
+            widget[NameObject("/Parent")] = parent_ref
+            kids.append(widget.indirect_reference)
+        parent[NameObject("/Kids")] = kids
+        fields.append(parent_ref)
+    form[NameObject("/Fields")] = fields
+    form[NameObject("/NeedAppearances")] = BooleanObject(True)
+
+
 def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: IndirectObject | None = None
              ) -> None:
     for mark in marks:
@@ -90,12 +132,16 @@ def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: IndirectObject | 
         _outline(writer, mark.children, item)
 
 
-def join(parts: Sequence[bytes], marks: Sequence[Mark], meta: Metadata) -> bytes:
-    """The product PDF: parts in order, working contents links, bookmarks and metadata."""
+def join(parts: Sequence[bytes], marks: Sequence[Mark], meta: Metadata,
+         shared_fields: bool = False) -> bytes:
+    """The product PDF: parts in order, working contents links, bookmarks and metadata; with
+    `shared_fields`, form fields of one name made one field (typed once, shown everywhere)."""
     writer = PdfWriter()
     for data in parts:
         writer.append(reader(data), import_outline=False)
     _link_pages(writer)
+    if shared_fields:
+        _share_fields(writer)
     _outline(writer, marks)
     _finish(writer, meta)
     writer.page_mode = "/UseOutlines"  # open with the bookmarks showing

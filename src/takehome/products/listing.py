@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from pydantic import ValidationError
 from slugify import slugify
 
 from .. import i18n
 from ..build.plan import Job, Planning, Step
 from ..errors import Problems
+from ..generic import Generic, replaced
 from ..models.base import Text, walk_texts
 from ..project import Document, Project
 from ..validate import load_model
@@ -29,6 +31,8 @@ class Item:
     output: str  # its path in a build, e.g. "intake/blank.en.pdf"
     title: str
     lang: str
+    backs: bool = False  # fronts and backs: double-sided whatever its length
+    cut: str = ""  # "marks" (crop marks) or "guides" (dashed lines): cut after printing
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,12 @@ class Listing:
     lang: str
     default_lang: str  # the project's: what a text without the product's language falls back to
     sections: tuple[Section, ...]
+
+    @property
+    def generic(self) -> Generic:
+        """How the product's documents are built: without the project's people and dates."""
+        content = {s.part.document: s.part.content for s in self.sections if s.part.content}
+        return Generic(self.model.generic, content, self.model.editable)
 
     @property
     def documents(self) -> tuple[str, ...]:
@@ -117,13 +127,23 @@ def _resolve(planning: Planning, listing_lang: str, part: Part, doc: Document, w
     return chosen
 
 
-def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | None:
-    project = planning.project
+def _listing(project: Project, path: Path, problems: Problems) -> Listing | None:
     model, loaded = load_model(path, Product, problems, project.root)
     if model is None or loaded is None:
         return None
     lang = model.language or project.default_language
     by_name = {d.name: d for d in project.documents}
+    content = {}
+    for index, part in enumerate(model.documents):
+        doc = by_name.get(part.document)
+        if doc is not None and part.content and \
+                _check_content(project, doc, part, loaded, index, problems):
+            content[doc.name] = part.content
+    # Planned as the product builds them (generic), so that titles are the product's; the
+    # documents' own problems are the build's to report (`takehome check` does).
+    planning = Planning(project.with_overrides(generic=Generic(model.generic, content,
+                                                               model.editable)),
+                        Problems())
     sections = []
     seen: set[str] = set()
     for index, part in enumerate(model.documents):
@@ -141,7 +161,7 @@ def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | No
             if step.output in seen:
                 problems.error(f"{step.output} is already in this product", *where)
             seen.add(step.output)
-        items = tuple(Item(s.output, s.title, s.lang) for s in steps)
+        items = tuple(Item(s.output, s.title, s.lang, s.two_sided, s.cut) for s in steps)
         if items:
             title = part.title.get(lang, project.default_language) if part.title \
                 else items[0].title
@@ -151,6 +171,25 @@ def _listing(planning: Planning, path: Path, problems: Problems) -> Listing | No
     slug = model.slug or slugify(title, max_length=60, word_boundary=True)
     return Listing(path, model, loaded, slug or "product", lang, project.default_language,
                    tuple(sections))
+
+
+def _check_content(project: Project, doc: Document, part: Part, loaded: Loaded, index: int,
+                   problems: Problems) -> bool:
+    """A part's `content:` must make a valid document of its kind: each error at its key."""
+    try:
+        replaced(doc.kind.model, doc.loaded.data, part.content, {"root": project.root})
+        return True
+    except ValidationError as exc:
+        for error in exc.errors():
+            key = error["loc"][0] if error["loc"] else None
+            loc: tuple[str | int, ...] = ("documents", index, "content")
+            if key in part.content:
+                loc = (*loc, key)
+            line, col = loaded.marks.locate(loc)
+            where = ".".join(str(k) for k in error["loc"])
+            problems.error(f"{doc.name}: {where}: {error['msg']}" if where else
+                           f"{doc.name}: {error['msg']}", loaded.marks.path, line, col)
+        return False
 
 
 def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
@@ -169,12 +208,10 @@ def _check_translations(model: Product, loaded: Loaded, lang: str, default: str,
 def load_listings(project: Project, problems: Problems, required: bool = True) -> list[Listing]:
     """Every product of the project, validated against what the project builds."""
     paths = product_paths(project)
-    # The documents' own problems are the build's to report (`takehome check` does).
-    planning = Planning(project, Problems())
     if not paths and required:
         problems.error(f"no product here: write content/{PRODUCT_FILE} (or one file per product "
                        f"in content/products/) to say what goes in")
-    listings = [lst for p in paths if (lst := _listing(planning, p, problems)) is not None]
+    listings = [lst for p in paths if (lst := _listing(project, p, problems)) is not None]
     slugs: dict[str, Path] = {}
     for listing in listings:
         if listing.slug in slugs:

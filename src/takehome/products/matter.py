@@ -20,11 +20,13 @@ from ..errors import Problems
 from ..i18n import N_
 from ..paper import SIZES_MM
 from ..project import Project
+from ..richtext import typographic
 from . import raster
 from .listing import Listing
 
 STYLESHEETS = ("base.css", "product/product.css")
 COLLAGE_PAGES = 3
+CONTENTS_PICTURE_PX = 330  # 300 dpi at 22 mm beside its part; 40 mm on a 1200 px thumbnail
 LICENCES = {  # SPDX identifiers of font licences, as a reader knows them
     "OFL-1.1": "SIL Open Font License 1.1",
     "Apache-2.0": "Apache License 2.0",
@@ -101,8 +103,11 @@ def paper_name(paper: str, lang: str) -> str:
 
 def _context(project: Project, listing: Listing, paper: str, **extra: Any) -> dict[str, Any]:
     lang = listing.lang
-    return project.context(lang, product=listing.model, grades=grades(listing), paper=paper,
+    model = listing.model
+    return project.context(lang, product=model, grades=grades(listing), paper=paper,
                            paper_name=paper_name(paper, lang),
+                           title_html=typographic(listing.text(model.title), lang),
+                           subtitle_html=typographic(listing.text(model.subtitle), lang),
                            **extra)
 
 
@@ -150,4 +155,16 @@ def single_page(project: Project, listing: Listing, name: str, paper: str,
     title = listing.text(listing.model.title)
     job = _job(project, listing, name, paper, title, _context(project, listing, paper, **extra),
                max_pages=1)
+    return pipeline.typeset_jobs(project, [job], problems)[job.output]
+
+
+def listing_cards(project: Project, listing: Listing, paper: str,
+                  sections: list[dict[str, Any]], fan: list[str], problems: Problems) -> bytes:
+    """Two square pages for the listing's thumbnails: the cover card and what is inside."""
+    languages = list(dict.fromkeys(i18n.language_name(i.lang, listing.lang)
+                                   for s in listing.sections for i in s.items))
+    pages = sum(s["count"] for s in sections)
+    job = _job(project, listing, "thumbnail.pdf", paper, listing.text(listing.model.title),
+               _context(project, listing, paper, sections=sections, fan=fan,
+                        languages=languages, resource_pages=pages), max_pages=2)
     return pipeline.typeset_jobs(project, [job], problems)[job.output]

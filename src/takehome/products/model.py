@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, field_validator
 
+from ..generic import GenericTexts
 from ..models.base import LangCode, Model, Text
 from ..models.settings import Url
 
@@ -42,6 +43,9 @@ class Part(Model):
     title: Text | None = None  # the contents entry; default: the document's own title
     about: Text | None = None  # a line under it in the contents
     printing: Text | None = None  # a tip for the how-to-print page ("print on card stock")
+    # Keys of the document's content replaced in the product (a text naming the class, say),
+    # checked as the document's own content is
+    content: dict[str, Any] = Field(default_factory=dict)
 
 
 class Credit(Model):
@@ -68,9 +72,18 @@ class Product(Model):
     slug: Slug | None = None  # the folder and file names; default: from the title
     documents: list[Part] = Field(min_length=1)
     preview: PageList = Field(default_factory=list)  # product pages; default: a few chosen
+    # The largest share of the product's pages the preview may show (a buyer should not be
+    # able to print the product from it)
+    preview_share: float = Field(1 / 3, gt=0, le=1)
     thumbnails: PageList = Field(default_factory=list)  # product pages; default: cover + parts
     terms: Text | None = None  # terms of use, paragraphs split by blank lines; default: built in
     credits: list[Credit] = Field(default_factory=list)
+    # Printed where the project's school, teacher, room and school year would be; left out,
+    # a line to write on (the product is built without the project's people and dates).
+    generic: GenericTexts = GenericTexts()
+    # Form fields instead of lines: the buyer types each value once (the teacher's name, the
+    # school's) and every page shows it
+    editable: bool = False
 
     @field_validator("documents", mode="before")
     @classmethod

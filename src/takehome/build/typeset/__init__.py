@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -165,6 +166,12 @@ def batches(rendered: list[Rendered], base_dir: Path,
     return [b for turn in itertools.zip_longest(*chunks) for b in turn if b is not None]
 
 
+def _start_worker(key: bytes, scratch: str) -> None:
+    """A worker signs with its build's key and keeps its temporary files in `scratch`."""
+    trust.use(key)
+    tempfile.tempdir = scratch
+
+
 def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
     """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
     # A few documents (one family's row, one edited page) are typeset at once in this process,
@@ -183,9 +190,13 @@ def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typ
     context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
     workers = min(jobs, len(batches))
     waiting = iter(enumerate(batches))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                             max_tasks_per_child=TASKS_PER_WORKER, initializer=trust.use,
-                             initargs=(trust.secret(),)) as pool:
+    # A worker ends without running finalizers, so the folder its FontConfiguration makes (about
+    # 10 MB of the fonts' files) would stay behind in the temporary folder, once per worker:
+    # the workers make theirs in one folder of the build's, removed when the pool is done.
+    with tempfile.TemporaryDirectory(prefix="takehome-typeset-") as scratch, \
+            ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                max_tasks_per_child=TASKS_PER_WORKER, initializer=_start_worker,
+                                initargs=(trust.secret(), scratch)) as pool:
         # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
         running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
         try:

@@ -186,14 +186,18 @@ def _sheet_steps(project: Project, doc: Document, name: str, sheet: Sheet) -> li
         title = sheet_title(sheet, cards, lang, project.default_language)
         placed: list[Placed] = ([(c, s) for s in students for c in cards] if students
                                 else [(c, student) for c in cards])
-        pages = sheet_pages(grid, sheet, placed, start_at, sheet.fill and not students)
+        # A seller's generic sheet is a full one: its buyer starts on a fresh sheet.
+        generic = project.generic is not None
+        fill = (sheet.fill or generic) and not students
+        pages = sheet_pages(grid, sheet, placed, 1 if generic else start_at, fill)
         count = len(pages) * (2 if sheet.backs else 1)  # known before it is laid out
         context = project.context(lang, student=student, sheet_name=name, title=title,
                                   pages=pages, page_count=count, **marks)
         # A student's single page that the cards do not fill (a label) is cut out: a packet
         # prints it on the back of its cover.
         cut_out = student is not None and count == 1 and len(cards) % sheet.per_page != 0
-        made = jobs.job(output, lang, title, context, student, max_pages=count, cut_out=cut_out)
+        made = jobs.job(output, lang, title, context, student, max_pages=count, cut_out=cut_out,
+                        two_sided=sheet.backs, cut="guides" if sheet.cut_guides else "marks")
         if students:  # the whole class's cards on shared sheets
             made = replace(made, personal=True, sources=(*made.sources, *project.roster_source))
         return made

@@ -94,6 +94,9 @@ class IntakeKind(Kind):
     def plan(self, doc: Document, planning: Planning) -> list[Step]:
         project = planning.project
         intake: Intake = doc.model
+        if project.generic and intake.return_by:  # a seller's copy: the buyer writes the date
+            intake = intake.model_copy(update={
+                "return_by": project.generic.blank("return_by", width_mm=38)})
         questions = intake.questions or default_questions()
         yes_no = [_text(N_("Yes")), _text(N_("No"))]
         numbers = {q.id: i for i, q in enumerate(questions, 1)}

@@ -39,7 +39,7 @@ def months_after(day: dt.date, months: int) -> dt.date:
 def key_dates(project: Project, welcome: Welcome) -> list[KeyDate]:
     """The school calendar's key dates for the months ahead (none without a calendar)."""
     calendar = project.calendar
-    if calendar is None or welcome.key_dates_months == 0:
+    if calendar is None or welcome.key_dates_months == 0 or project.generic:
         return []
     start = welcome.key_dates_from or project.settings.year.start
     end = min(months_after(start, welcome.key_dates_months), project.settings.year.end)
@@ -66,7 +66,7 @@ class WelcomeKind(Kind):
             gettext = i18n.translations(lang).gettext
             if welcome.title:
                 title = welcome.title.get(lang, project.default_language)
-            elif teacher.room:
+            elif teacher.room and not project.generic:
                 title = gettext(N_("Welcome to Room %(room)s!")) % {"room": teacher.room}
             else:
                 title = gettext(N_("Welcome to our class!"))
