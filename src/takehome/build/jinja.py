@@ -6,6 +6,7 @@ Autoescape everywhere, StrictUndefined, bounded time and size: content is data, 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import signal
 import sys
 import threading
@@ -62,9 +63,46 @@ def _tr(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
         return value  # a generic page's line to write on, printed as such
     if isinstance(value, Text):
         lang = value.language_of(ctx["lang"], ctx["default_lang"])
-        return keep_together(normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
+        text = keep_together(normalise_times(value.get(ctx["lang"], ctx["default_lang"]), lang,
                                              _time_style(ctx)))
-    return keep_together(str(value))
+    else:
+        text = keep_together(str(value))
+    return _isolate_runs(text) if i18n.is_rtl(ctx["lang"]) else text
+
+
+# A phone number, e-mail address or web address inside right-to-left words: without its own
+# direction "(555) 010-4400" prints as "010-4400 (555)".
+_LEFT_TO_RIGHT_RUN = re.compile(
+    r"https?://[^\s<>\u2066-\u2069]+[^\s<>.,;:!?)\u2066-\u2069]"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|\+?\(?\d[\d\u00a0 ().-]{5,}\d")
+
+
+def _isolate_runs(text: str) -> str:
+    """Right-to-left text with each phone number, e-mail and web address in it set apart as
+    left-to-right by Unicode isolates (LRI ... PDI): plain text, good in attributes and fields."""
+    return _LEFT_TO_RIGHT_RUN.sub(lambda m: f"\u2066{m[0]}\u2069", text)
+
+
+@pass_context
+def _text(ctx: jinja2.runtime.Context, value: Text | str | Blank | None) -> Any:
+    """Teacher-written or imported text for a page's body, as `tr` prints it; set apart in its
+    own language and direction when it runs the other way from the edition (English words in an
+    Arabic edition keep their order, and their full stop at their end)."""
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on, printed as such
+    text = str(_tr(ctx, value))
+    if value is None or not text:
+        return text
+    # Its letters say which way it runs (a title imported from a district's .ics is in the
+    # default language only by assumption); its language is named when that agrees.
+    direction = _strong_direction(text)
+    if direction is None or direction == _direction(ctx["lang"]):
+        return text
+    lang = value.language_of(ctx["lang"], ctx["default_lang"]) if isinstance(value, Text) else ""
+    if not lang or _direction(lang) != direction:
+        return Markup('<span dir="{}">{}</span>').format(direction, text)
+    return Markup('<span lang="{}" dir="{}">{}</span>').format(i18n.tag(lang), direction, text)
 
 
 @pass_context
@@ -83,17 +121,27 @@ def _date(ctx: jinja2.runtime.Context, value: dt.date | Blank | None, format: st
     return glued_date(format_date(value, format=format, locale=ctx["lang"]))
 
 
+def _strong_direction(text: str) -> str | None:
+    """The direction of a text's first letter with one ("ltr", "rtl"), or None (digits only)."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return "ltr" if kind == "L" else "rtl"
+    return None
+
+
 def _isolate(value: object) -> Markup:
     """Text set apart in its own direction (from its first letter), so that a phone number,
     address or name keeps its order inside a paragraph running the other way."""
     text = str(value)
-    direction = "ltr"
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("L", "R", "AL"):
-            direction = "ltr" if kind == "L" else "rtl"
-            break
-    return Markup('<span dir="{}">{}</span>').format(direction, text)
+    return Markup('<span dir="{}">{}</span>').format(_strong_direction(text) or "ltr", text)
+
+
+def _bidi(value: object) -> str:
+    """Plain text set apart in its own direction by Unicode isolates (FSI ... PDI): a name or
+    phone number inside a family's field (data-field), which holds text and no tags."""
+    text = str(value)
+    return f"\u2068{text}\u2069" if text else text
 
 
 def _direction(lang: str) -> str:
@@ -236,7 +284,7 @@ class Renderer:
             env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
                                number=_number, listing=_listing, markdown=_markdown,
                                isolate=_isolate, short_url=short_url, langtag=i18n.tag,
-                               direction=_direction)
+                               direction=_direction, text=_text, bidi=_bidi)
             self._envs[lang] = env
         return self._envs[lang]
 
