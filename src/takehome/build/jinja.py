@@ -130,16 +130,20 @@ def _strong_direction(text: str) -> str | None:
     return None
 
 
-def _isolate(value: object) -> Markup:
+def _isolate(value: object) -> Any:
     """Text set apart in its own direction (from its first letter), so that a phone number,
     address or name keeps its order inside a paragraph running the other way."""
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on, printed as such
     text = str(value)
     return Markup('<span dir="{}">{}</span>').format(_strong_direction(text) or "ltr", text)
 
 
-def _bidi(value: object) -> str:
+def _bidi(value: object) -> Any:
     """Plain text set apart in its own direction by Unicode isolates (FSI ... PDI): a name or
     phone number inside a family's field (data-field), which holds text and no tags."""
+    if isinstance(value, Blank):
+        return value
     text = str(value)
     return f"\u2068{text}\u2069" if text else text
 
