@@ -122,3 +122,33 @@ def intake_only(project: Path) -> None:
     for path in (project / "content").iterdir():
         if path.name not in keep:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample's intake sheet, built once per test module; each test works on a copy of it
+    (output and cache included)."""
+    root = tmp_path_factory.mktemp("built") / "project"
+    shutil.copytree(SAMPLE, root / "content")
+    intake_only(root)
+    assert run("build", str(root)).exit_code == 0
+    return root
+
+
+@pytest.fixture
+def victim(built: Path, tmp_path: Path) -> Path:
+    """A copy of `built` to attack."""
+    root = tmp_path / "project"
+    shutil.copytree(built, root, symlinks=True)
+    return root
+
+
+@pytest.fixture
+def beside(victim: Path):  # type: ignore[no-untyped-def]
+    """The folder beside the project: exactly as it was after the test, whatever happened."""
+    from .hostile import entries, outside  # hostile.py imports this module
+
+    folder = outside(victim)
+    before = entries(folder)
+    yield folder
+    assert entries(folder) == before

@@ -14,34 +14,8 @@ import pytest
 from takehome.build import pipeline
 from takehome.build.incremental import CACHE_DIR, FORMAT
 
-from .conftest import SAMPLE, all_text, intake_only, read_pdf, run
-from .hostile import cpu_seconds, entries, outside, takehome
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample's intake sheet, built once; each test works on a copy."""
-    root = tmp_path_factory.mktemp("built") / "project"
-    shutil.copytree(SAMPLE, root / "content")
-    intake_only(root)
-    assert run("build", str(root)).exit_code == 0
-    return root
-
-
-@pytest.fixture
-def victim(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True)
-    return root
-
-
-@pytest.fixture
-def beside(victim: Path):  # type: ignore[no-untyped-def]
-    """The folder beside the project: exactly as it was after the test, whatever happened."""
-    folder = outside(victim)
-    before = entries(folder)
-    yield folder
-    assert entries(folder) == before
+from .conftest import SAMPLE, all_text, read_pdf, run
+from .hostile import cpu_seconds, entries, takehome
 
 
 def template(root: Path, name: str, text: str) -> Path:

@@ -19,26 +19,8 @@ import pytest
 from takehome.build import jinja, pipeline
 from takehome.errors import BuildError
 
-from .conftest import CORPUS, SAMPLE, intake_only, page_text, run, tree_bytes
+from .conftest import CORPUS, page_text, tree_bytes
 from .hostile import attempt, refused, takehome
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample's intake sheet, built once; each test works on a copy of it (output and cache
-    included)."""
-    root = tmp_path_factory.mktemp("built") / "project"
-    shutil.copytree(SAMPLE, root / "content")
-    intake_only(root)
-    assert run("build", str(root)).exit_code == 0
-    return root
-
-
-@pytest.fixture
-def victim(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True)
-    return root
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:

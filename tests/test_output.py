@@ -19,32 +19,8 @@ from takehome.build.digest import file_sha256
 from takehome.build.incremental import Cache
 from takehome.errors import BuildError
 
-from .conftest import SAMPLE, intake_only, run, tree_bytes
-from .hostile import entries, outside, takehome
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("built") / "project"
-    shutil.copytree(SAMPLE, root / "content")
-    intake_only(root)
-    assert run("build", str(root)).exit_code == 0
-    return root
-
-
-@pytest.fixture
-def victim(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root, symlinks=True)
-    return root
-
-
-@pytest.fixture
-def beside(victim: Path):  # type: ignore[no-untyped-def]
-    folder = outside(victim)
-    before = entries(folder)
-    yield folder
-    assert entries(folder) == before
+from .conftest import SAMPLE, intake_only, tree_bytes
+from .hostile import takehome
 
 
 def change_content(root: Path) -> None:
