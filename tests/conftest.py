@@ -144,11 +144,12 @@ def victim(built: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def beside(victim: Path):  # type: ignore[no-untyped-def]
-    """The folder beside the project: exactly as it was after the test, whatever happened."""
+def beside(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The folder beside the project (`project`, `victim`): exactly as it was after the test,
+    whatever happened."""
     from .hostile import entries, outside  # hostile.py imports this module
 
-    folder = outside(victim)
+    folder = outside(tmp_path / "project")
     before = entries(folder)
     yield folder
     assert entries(folder) == before

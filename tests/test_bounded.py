@@ -13,23 +13,10 @@ from takehome.build import jinja
 from takehome.build.jinja import Renderer, TemplateProblem
 
 from .conftest import SAMPLE, intake_only, run
-from .hostile import cpu_seconds, entries, outside, takehome
+from .hostile import cpu_seconds, takehome
 
-
-@pytest.fixture(autouse=True)
-def beside(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A folder beside the project that every attack here must leave exactly as it was."""
-    folder = outside(tmp_path / "project")
-    before = entries(folder)
-    yield folder
-    assert entries(folder) == before
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(SAMPLE, root / "content")
-    return root
+# Every attack here must leave the folder beside the project exactly as it was.
+pytestmark = pytest.mark.usefixtures("beside")
 
 
 def render(tmp_path: Path, source: str) -> str:

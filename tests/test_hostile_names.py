@@ -22,24 +22,11 @@ from takehome import fonts, watch
 from takehome.build import load, pipeline, plan, render
 from takehome.errors import Problems
 
-from .conftest import REPO, SAMPLE, intake_only, run
-from .hostile import cpu_seconds, entries, outside
+from .conftest import REPO, intake_only, run
+from .hostile import cpu_seconds
 
-
-@pytest.fixture(autouse=True)
-def beside(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """A folder beside the project that every attack here must leave exactly as it was."""
-    folder = outside(tmp_path / "project")
-    before = entries(folder)
-    yield folder
-    assert entries(folder) == before
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(SAMPLE, root / "content")
-    return root
+# Every attack here must leave the folder beside the project exactly as it was.
+pytestmark = pytest.mark.usefixtures("beside")
 
 
 def edit(root: Path, name: str, old: str, new: str) -> None:
