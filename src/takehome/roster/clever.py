@@ -8,9 +8,9 @@ import io
 
 from ..errors import ContentError
 from .bundle import Bundle
-from .headers import fold_header
+from .headers import fold, fold_header
 from .model import Roster
-from .records import fold, same_class
+from .records import same_class
 from .table import decode
 
 

@@ -96,10 +96,15 @@ PROFILES = (
 CLASSROOM = ["lastname", "firstname", "emailaddress"]
 
 
+def fold(value: str) -> str:
+    """A value reduced to its letters and digits, case and accents folded, for matching."""
+    value = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in value if c.isalnum())
+
+
 def fold_header(name: str) -> str:
-    """A header name reduced to lower-case letters and digits, for matching."""
-    name = unicodedata.normalize("NFKD", name).casefold()
-    return re.sub(r"[^0-9a-z]", "", name)
+    """A header name reduced to lower-case ASCII letters and digits, for matching."""
+    return re.sub(r"[^0-9a-z]", "", fold(name))
 
 
 def _unprefixed(folded: str) -> str:

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .. import i18n
+from .headers import fold
 from .model import Roster, Student
 
 # Codes and names school systems use that are not ISO 639 codes or CLDR names (Babel knows
@@ -33,10 +34,6 @@ CALPADS: dict[str, str] = {
 }
 
 
-def _fold(value: str) -> str:
-    return "".join(c for c in value.casefold() if c.isalnum())
-
-
 def parse(value: str) -> str | None:
     """A language code for what a roster writes: a name in English or in the language itself,
     an ISO 639-1/2/3 code, a common SIS code, or a CALPADS number."""
@@ -46,7 +43,7 @@ def parse(value: str) -> str | None:
     if value.isdigit() and len(value) <= 2:
         code = CALPADS.get(value.zfill(2))
         return i18n.edition(code) if code else None
-    folded = _fold(value)
+    folded = fold(value)
     if folded in SIS_CODES:  # as takehome prints it: "Mandarin" is zh_Hans, like "Chinese"
         return i18n.edition(SIS_CODES[folded])
     return i18n.parse_language(value)

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from ..errors import ContentError, Problems
 from .bundle import Bundle
-from .headers import ALIASES, fold_header
+from .headers import ALIASES, fold, fold_header
 from .model import Roster
-from .records import Record, add_students, fold, language, same_class
+from .records import Record, add_students, language, same_class
 from .table import csv_rows
 
 FAMILY = {"parent", "guardian", "relative"}

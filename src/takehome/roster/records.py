@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import ContentError, Problems
-from .headers import Columns
+from .headers import Columns, fold
 from .languages import parse
 from .model import FIELDS, Roster, Student
 
@@ -24,11 +24,6 @@ def clean(value: str) -> str:
     value = "".join(c for c in value if unicodedata.category(c) not in ("Cc", "Cs")
                     or c in "\t\n\r")
     return " ".join(value.split())
-
-
-def fold(value: str) -> str:
-    value = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(c for c in value if c.isalnum())
 
 
 def _words(value: str) -> list[str]:
