@@ -92,6 +92,9 @@ class Generic:
     texts: GenericTexts = field(default_factory=GenericTexts)
     content: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # document -> keys
     editable: bool = False  # form fields to type into, one name per value, not lines
+    # document -> key -> where the replacement is written ("content/product.yaml:31"), so that
+    # a message about its text names that line rather than the document's own
+    origins: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     def key(self) -> str:
         """For the build record: what makes two generic builds differ."""

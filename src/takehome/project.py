@@ -14,6 +14,7 @@ from .generic import settings as generic_settings
 from .models.settings import Settings
 from .paper import PageBox, Paper
 from .roster import Roster, Student
+from .translations import Glossary, translated
 from .yamlfile import Loaded
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Project:
     # (language, text in the default language) -> where it is printed untranslated
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
+    glossary: Glossary | None = None  # content translations (translations/): set when loaded
 
     @property
     def content(self) -> Path:
@@ -105,8 +107,10 @@ class Project:
         """The project laid out for another paper, in ink-saver greys, or generic (sellers'
         versions): set on the settings, so that every kind plans with them."""
         if generic is not None:
-            documents = [replace(d, model=replaced(d.kind.model, d.loaded.data,
-                                                   generic.content[d.name], {"root": self.root}))
+            # A document with keys replaced is validated anew: its texts, the replacements
+            # among them, read the glossary's translations as every loaded text did.
+            documents = [replace(d, model=translated(self, replaced(
+                d.kind.model, d.loaded.data, generic.content[d.name], {"root": self.root})))
                          if d.name in generic.content else d for d in self.documents]
             return replace(self, settings=generic_settings(self.settings, generic),
                            documents=documents, generic=generic).with_overrides(paper, ink_saver)

@@ -102,9 +102,11 @@ class Planning:
     """What a kind's planner sees: the project, where problems go, and other documents' steps
     (a packet joins the copies its documents made), each document planned once."""
 
-    def __init__(self, project: Project, problems: Problems) -> None:
+    def __init__(self, project: Project, problems: Problems,
+                 outputs: tuple[str, ...] = ()) -> None:
         self.project = project
         self.problems = problems
+        self.outputs = frozenset(outputs)  # a build of just these files (a product's)
         self._planned: dict[str, list[Step]] = {}
 
     def document(self, name: str) -> Document | None:
@@ -115,9 +117,18 @@ class Planning:
         if doc.name not in self._planned:
             self._planned[doc.name] = []  # a document that asks for itself gets nothing
             steps = doc.kind.plan(doc, self)
-            doc.kind.check_texts(doc, steps, self)
+            doc.kind.check_texts(doc, self._made(steps), self)
             self._planned[doc.name] = steps
         return self._planned[doc.name]
+
+    def _made(self, steps: list[Step]) -> list[Step]:
+        """Those of `steps` this build makes: a product's build warns about the editions it
+        holds, not about the ones it leaves out."""
+        if not self.outputs:
+            return steps
+        made = {s.output for s in steps if s.output in self.outputs}
+        made |= {p for s in steps if s.output in made for p in s.parts}
+        return [s for s in steps if s.output in made]
 
     def planned(self) -> list[Step]:
         """Every step planned so far, of any document."""
@@ -132,7 +143,7 @@ def selected(name: str, only: tuple[str, ...]) -> bool:
 def plan(project: Project, problems: Problems, only: tuple[str, ...] = (),
          outputs: tuple[str, ...] = ()) -> Plan:
     """The steps of the documents in `only` (default: all), or of just the files `outputs`."""
-    planning = Planning(project, problems)
+    planning = Planning(project, problems, outputs)
     documents = [d for d in project.documents if selected(d.name, only)]
     if only and not documents:
         known = ", ".join(d.name for d in project.documents) or "none"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -55,12 +55,13 @@ class Listing:
     lang: str
     default_lang: str  # the project's: what a text without the product's language falls back to
     sections: tuple[Section, ...]
+    origins: dict[str, dict[str, str]] = field(default_factory=dict)  # of `content:` keys
 
     @property
     def generic(self) -> Generic:
         """How the product's documents are built: without the project's people and dates."""
         content = {s.part.document: s.part.content for s in self.sections if s.part.content}
-        return Generic(self.model.generic, content, self.model.editable)
+        return Generic(self.model.generic, content, self.model.editable, self.origins)
 
     @property
     def documents(self) -> tuple[str, ...]:
@@ -141,9 +142,9 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
             content[doc.name] = part.content
     # Planned as the product builds them (generic), so that titles are the product's; the
     # documents' own problems are the build's to report (`takehome check` does).
-    planning = Planning(project.with_overrides(generic=Generic(model.generic, content,
-                                                               model.editable)),
-                        Problems())
+    origins = content_origins(model, loaded, project.relative(path))
+    planning = Planning(project.with_overrides(generic=Generic(
+        model.generic, content, model.editable, origins)), Problems())
     sections = []
     seen: set[str] = set()
     for index, part in enumerate(model.documents):
@@ -170,7 +171,18 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
     title = model.title.get(lang, project.default_language)
     slug = model.slug or slugify(title, max_length=60, word_boundary=True)
     return Listing(path, model, loaded, slug or "product", lang, project.default_language,
-                   tuple(sections))
+                   tuple(sections), origins)
+
+
+def content_origins(model: Product, loaded: Loaded, name: str) -> dict[str, dict[str, str]]:
+    """Where each part's `content:` key is written in the product's file `name`: document ->
+    key -> "content/product.yaml:31"."""
+    origins: dict[str, dict[str, str]] = {}
+    for index, part in enumerate(model.documents):
+        for key in part.content or {}:
+            line, _ = loaded.marks.locate(("documents", index, "content", key))
+            origins.setdefault(part.document, {})[key] = f"{name}:{line}" if line else name
+    return origins
 
 
 def _check_content(project: Project, doc: Document, part: Part, loaded: Loaded, index: int,

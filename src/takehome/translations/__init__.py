@@ -203,10 +203,24 @@ class Translator:
         return value
 
 
+def _translator(project: Project, glossary: Glossary) -> Translator:
+    languages = list(dict.fromkeys([*project.editions, *project.family_languages.values()]))
+    return Translator(glossary, project.default_language, languages)
+
+
+def translated(project: Project, value: Any) -> Any:
+    """`value` (a document's model made after loading: a product's with keys replaced) with
+    the translations every loaded text has: the glossary's, and the catalogs' of takehome's own
+    strings."""
+    if project.glossary is None:
+        return value
+    return _translator(project, project.glossary).apply(value)
+
+
 def translate_project(project: Project, glossary: Glossary) -> None:
     """Every family-facing text of `project` with its glossary translations."""
-    languages = list(dict.fromkeys([*project.editions, *project.family_languages.values()]))
-    translator = Translator(glossary, project.default_language, languages)
+    project.glossary = glossary
+    translator = _translator(project, glossary)
     project.settings = translator.apply(project.settings)
     for doc in project.documents:
         doc.model = translator.apply(doc.model)

@@ -24,7 +24,12 @@ def document_texts(project: Project, doc: Document, value: Any = None,
     part = doc.model if value is None else value
     found = []
     name = project.relative(doc.path)
+    # A key a product replaced (generic.py) was written in the product's file: named there.
+    replaced = project.generic.origins.get(doc.name, {}) if project.generic else {}
     for where, text in walk_texts(part, loc):
+        if where and where[0] in replaced:
+            found.append((text, replaced[str(where[0])]))
+            continue
         line, _ = doc.loaded.marks.locate(where)
         found.append((text, f"{name}:{line}" if line else name))
     return found
@@ -91,7 +96,7 @@ def check(project: Project, problems: Problems, doc: Document,
                 f"the {i18n.language_name(lang, 'en')} edition of {doc.name} prints {count} "
                 f"text{'s' if count != 1 else ''} in {i18n.language_name(default, 'en')}: "
                 f"{listed} (translate them in content/translations.yaml, or with `takehome "
-                f"translations export`)", doc.path)
+                f"translations export`{_in_place(missing, lang)})", doc.path)
 
 
 def same_texts(languages: Iterable[str], texts: list[Sourced]) -> dict[str, list[Sourced]]:
@@ -105,6 +110,14 @@ def wanted(project: Project, languages: Iterable[str] = ()) -> list[Wanted]:
     return [Wanted(source, lang, tuple(origins))
             for (lang, source), origins in project.untranslated.items()
             if not only or lang in only]
+
+
+def _in_place(missing: dict[str, list[str]], lang: str) -> str:
+    """The other way for a product's own text: its translation beside it, in its file."""
+    if not any(o.startswith("content/product") for origins in missing.values()
+               for o in origins):
+        return ""
+    return f"; or, for a product's text, give it an `{lang}:` version where it is written"
 
 
 def _places(origins: list[str]) -> str:

@@ -3,7 +3,7 @@ report from the log the teacher keeps as data."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ... import i18n
@@ -23,18 +23,29 @@ REPORT_STYLESHEETS = ("base.css", "log/report.css")
 METHODS = ("note", "email", "phone", "meeting", "text")  # in the order of the sheets' labels
 # Handwritten rows (log.css) on the landscape page, below the title and the column headings, and
 # the line under the title (class sheet) or the family's details (two lines, at most).
-ROW_MM = 10.3  # 10.2 mm, and half of each rule
+ROW_MM = 10.0  # the least row, its rule included: two lines of choices (log.css .choice)
+RULE_MM = 0.05  # what a row's rule adds to its cell's height
 HEAD_MM = 20 * 1.15 * 0.3528 + 1.5 + 10.0  # the title, and the column headings (two lines)
 CLASS_LEAD_MM = 11.5 * 1.35 * 0.3528 + 3.0
 FAMILY_LEAD_MM = 2 * (11.5 * 1.35 * 0.3528 + 1.0) + 3.0
-SPARE_MM = 3.0  # rounding
+SPARE_MM = 1.5  # rounding
 
 
-def log_rows(paper: str, family: bool) -> int:
-    """How many rows fill a landscape log sheet of `paper`."""
+@dataclass(frozen=True)
+class Rows:
+    """A log sheet's rows: how many, and each cell's height in mm."""
+
+    count: int
+    height_mm: float
+
+
+def log_rows(paper: str, family: bool) -> Rows:
+    """As many rows as fill a landscape log sheet of `paper`, stretched so that the last ends
+    at the bottom margin (Letter's extra height is a row more than A4's)."""
     height = PageBox(paper, "landscape").content_mm[1]  # type: ignore[arg-type]
     room = height - HEAD_MM - (FAMILY_LEAD_MM if family else CLASS_LEAD_MM) - SPARE_MM
-    return int(room // ROW_MM)
+    count = int(room // ROW_MM)
+    return Rows(count, round(room / count - RULE_MM, 2))
 
 
 class LogKind(Kind):

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any
 from ... import i18n
 from ...build.plan import Job, Step
 from ...i18n import N_
+from ...models.base import Text
 from ...translations import report
 from ..base import Jobs, Kind, edition_path
+from .layout import Rows, Words, date_rows
 from .model import Welcome
 
 if TYPE_CHECKING:
@@ -46,6 +48,11 @@ def key_dates(project: Project, welcome: Welcome) -> list[KeyDate]:
     return list(calendar.key_dates(start, end))[:welcome.key_dates_count]
 
 
+def text(value: Text | None, lang: str, default: str) -> str:
+    """A sheet's text as the `lang` edition prints it ("" when there is none)."""
+    return value.get(lang, default) if value is not None else ""
+
+
 class WelcomeKind(Kind):
     name = "welcome"
     pattern = "welcome.yaml"
@@ -70,8 +77,20 @@ class WelcomeKind(Kind):
                 title = gettext(N_("Welcome to Room %(room)s!")) % {"room": teacher.room}
             else:
                 title = gettext(N_("Welcome to our class!"))
+            # A generic sheet has no school dates: ruled rows to write them in fill the page.
+            rows = Rows(0, 0.0)
+            if project.generic and not dates:
+                default = project.default_language
+                words = Words(title, text(welcome.intro, lang, default),
+                              text(welcome.closing, lang, default),
+                              gettext(N_("How to reach me")), gettext(N_("Ways I answer best")),
+                              [gettext(label) for _, label in channels], lang)
+                rows = date_rows(words, project.settings.paper, project.settings.theme.font)
+            editable = project.generic is not None and project.generic.editable
             context = project.context(lang, welcome=welcome, student=student, title=title,
-                                      key_dates=dates, website=website, channels=channels)
+                                      key_dates=dates, website=website, channels=channels,
+                                      date_rows=rows.count, date_row_mm=rows.height_mm,
+                                      editable=editable)
             return jobs.job(output, lang, title, context, student, max_pages=1, **options)
 
         steps: list[Step] = [job(edition_path(doc.name, "welcome", lang), lang, tagged=True)
