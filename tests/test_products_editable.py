@@ -239,7 +239,8 @@ def test_vietnamese_fields_get_a_font_and_encoding_with_its_letters(editable: Pa
 
 
 def test_an_arabic_editable_product_is_refused_at_its_line(project: Path) -> None:
-    write_product(project, "  - intake", extra="language: ar\neditable: true\n")
+    write_product(project, "  - document: intake\n    files: [blank.en]",
+                  extra="language: ar\neditable: true\n")
     result = run("check", str(project))
     assert result.exit_code == 1
     assert "content/product.yaml:7:11: error: editable: Arabic typed into a form field" \

@@ -1,19 +1,19 @@
 """An editable product's form fields: one whole font that whatever the buyer types prints in.
 
-The typesetter gives each field the page font's subset: a letter the pages never print has no
-glyph in it, and a viewer draws it as a box or in a font of its own. The product gets instead
-one fully embedded copy of the body font in the form's resources (/AcroForm /DR), named by
-every field's default appearance (/DA), and an appearance stream for each widget.
+The typesetter gives each field the page's font, often a subset of it: a letter the pages never
+print has no glyph there, and a viewer draws it as a box or in a font of its own. The product
+gets instead one fully embedded copy of the body font in the form's resources (/AcroForm /DR),
+named by every field's default appearance (/DA), and an appearance stream for each widget.
 
-The font is a simple TrueType font (one byte a letter), not a Type0/Identity-H one: Acrobat,
-Preview, PDFium (Chrome, Edge), pdf.js (Firefox) and poppler all make appearances from a simple
-font's encoding when the buyer types, while few of them can encode typed text for a composite
-font. Its encoding is WinAnsi, which holds every letter of English, Spanish, French,
-Portuguese, Haitian Creole and most of Western Europe; the letters a product's other languages
-need (Vietnamese, Russian) replace WinAnsi's symbols and the letters those languages do not use
-(/Differences), in a family of the font stack that has them all. Typed Arabic is not joined or
-ordered right to left by any viewer's field appearances: an editable product in Arabic is
-refused.
+The font is a simple TrueType font (one byte a letter), not a Type0/Identity-H one: a viewer
+drawing what the buyer types finds each letter's code in a simple font's encoding, which an
+Identity-H font does not have (its codes are glyph numbers, and most viewers' form filling
+cannot map letters to them). Its encoding is WinAnsi, which holds every letter of English,
+Spanish, French, Portuguese, Haitian Creole and most of Western Europe; the letters a product's
+other languages need (Vietnamese, Russian) replace WinAnsi's symbols and the letters those
+languages do not use (/Differences), in a family of the font stack that has them all. Typed
+Arabic is neither joined nor ordered right to left in most viewers' field appearances: an
+editable product in Arabic is refused.
 """
 
 from __future__ import annotations
