@@ -137,7 +137,7 @@ def _variant(project: Project, listing: Listing, paper: Paper, ink_saver: bool,
              assemble.Mark(gettext("Terms of use and credits"), terms_page - 1)]
     pdf = assemble.join([parts["cover.pdf"], parts["contents.pdf"], *resources,
                          parts["terms.pdf"]], marks, _metadata(listing),
-                        shared_fields=listing.model.editable)
+                        field_font=listing.field_font)
     return Variant(paper, ink_saver, pdf, placed, sections,
                    [p["src"] for p in pictures["pictures"]])
 

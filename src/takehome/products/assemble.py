@@ -11,7 +11,6 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import (
     ArrayObject,
-    BooleanObject,
     DictionaryObject,
     IndirectObject,
     NameObject,
@@ -19,6 +18,7 @@ from pypdf.generic import (
 )
 
 from .. import fonts
+from .fields import FieldFont, embed
 
 LINK_SCHEME = "page:"  # contents entries link here; turned into links to the product's pages
 PRODUCER = "takehome"
@@ -122,7 +122,6 @@ def _share_fields(writer: PdfWriter) -> None:
         parent[NameObject("/Kids")] = kids
         fields.append(parent_ref)
     form[NameObject("/Fields")] = fields
-    form[NameObject("/NeedAppearances")] = BooleanObject(True)
 
 
 def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: IndirectObject | None = None
@@ -133,15 +132,20 @@ def _outline(writer: PdfWriter, marks: Sequence[Mark], parent: IndirectObject | 
 
 
 def join(parts: Sequence[bytes], marks: Sequence[Mark], meta: Metadata,
-         shared_fields: bool = False) -> bytes:
+         field_font: FieldFont | None = None) -> bytes:
     """The product PDF: parts in order, working contents links, bookmarks and metadata; with
-    `shared_fields`, form fields of one name made one field (typed once, shown everywhere)."""
+    a `field_font`, form fields of one name made one field (typed once, shown everywhere) and
+    set in that font."""
     writer = PdfWriter()
     for data in parts:
         writer.append(reader(data), import_outline=False)
     _link_pages(writer)
-    if shared_fields:
+    if field_font is not None:
         _share_fields(writer)
+        embed(writer, field_font)
+        # The typesetter embeds whole fonts in documents with form fields, a copy in each
+        # part: one copy of each is enough (half the file's size).
+        writer.compress_identical_objects()
     _outline(writer, marks)
     _finish(writer, meta)
     writer.page_mode = "/UseOutlines"  # open with the bookmarks showing

@@ -18,6 +18,7 @@ from ..models.base import Text, walk_texts
 from ..project import Document, Project
 from ..validate import load_model
 from ..yamlfile import Loaded
+from .fields import FieldFont, FieldFontError, field_font
 from .model import Part, Product
 
 PRODUCT_FILE = "product.yaml"  # one product
@@ -56,6 +57,7 @@ class Listing:
     default_lang: str  # the project's: what a text without the product's language falls back to
     sections: tuple[Section, ...]
     origins: dict[str, dict[str, str]] = field(default_factory=dict)  # of `content:` keys
+    field_font: FieldFont | None = None  # an editable product's: what its fields are set in
 
     @property
     def generic(self) -> Generic:
@@ -171,7 +173,8 @@ def _listing(project: Project, path: Path, problems: Problems) -> Listing | None
     title = model.title.get(lang, project.default_language)
     slug = model.slug or slugify(title, max_length=60, word_boundary=True)
     return Listing(path, model, loaded, slug or "product", lang, project.default_language,
-                   tuple(sections), origins)
+                   tuple(sections), origins,
+                   _field_font(project, model, loaded, lang, sections, problems))
 
 
 def content_origins(model: Product, loaded: Loaded, name: str) -> dict[str, dict[str, str]]:
@@ -183,6 +186,21 @@ def content_origins(model: Product, loaded: Loaded, name: str) -> dict[str, dict
             line, _ = loaded.marks.locate(("documents", index, "content", key))
             origins.setdefault(part.document, {})[key] = f"{name}:{line}" if line else name
     return origins
+
+
+def _field_font(project: Project, model: Product, loaded: Loaded, lang: str,
+                sections: list[Section], problems: Problems) -> FieldFont | None:
+    """An editable product's field font, for its languages and the theme's font."""
+    if not model.editable:
+        return None
+    langs = {lang} | {i.lang for s in sections for i in s.items if i.lang}
+    try:
+        return field_font(project.settings.theme.font, langs)
+    except FieldFontError as exc:
+        line, col = loaded.marks.locate(("editable",))
+        problems.error(f"editable: {exc}; leave those files out of the editable product, or "
+                       "make it print-and-go (editable: false)", loaded.marks.path, line, col)
+        return None
 
 
 def _check_content(project: Project, doc: Document, part: Part, loaded: Loaded, index: int,
