@@ -118,6 +118,14 @@ class Cache:
     def record_build(self, key: str, record: dict[str, Any]) -> None:
         self._put_signed(self.root / "builds" / f"{key}.json", record)
 
+    def read_signed(self, path: Path) -> dict[str, Any] | None:
+        """A record kept at `path` in the cache, if it verifies (see write_signed)."""
+        return self._signed(path)
+
+    def write_signed(self, path: Path, record: dict[str, Any]) -> None:
+        """Keep a record (JSON values) at `path` in the cache, signed as entries are."""
+        self._put_signed(path, record)
+
     def _signed(self, path: Path) -> dict[str, Any] | None:
         try:
             signed = json.loads(path.read_text("utf-8"))

@@ -263,6 +263,11 @@ class Renderer:
                                     f"{project_templates.resolve()}, outside the project",
                                     project_templates)
 
+    @property
+    def refused(self) -> Problem | None:
+        """Why no template can be read (the templates folder leads out of the project)."""
+        return self._refused
+
     @cached_property
     def loader(self) -> jinja2.BaseLoader:
         return ContainedLoader(self.search)

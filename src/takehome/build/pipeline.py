@@ -18,6 +18,7 @@ from ..paper import Paper
 from ..project import Project, find_root
 from . import load, plan, render, trust, typeset, write
 from .incremental import CACHE_DIR, BuildRecord, Cache, Recorded
+from .memo import Memo
 from .plan import Job
 from .shards import missing_shards as shards_of
 from .typeset import Progress, Typesetting
@@ -81,7 +82,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     planned = plan.plan(project, problems, options.only, options.outputs)
     if options.generic is not None and options.generic.editable:
         planned = plan.with_forms(planned)  # the blanks are form fields
-    pages = render.render(project, planned, problems, options.ink_saver)
+    memo = Memo(cache, record.key, project.templates) if options.shard is None else None
+    pages = render.render(project, planned, problems, options.ink_saver, memo)
     problems.raise_if_errors(options.strict)
 
     how = Typesetting(options.jobs, options.shard, options.join, options.ink_saver,

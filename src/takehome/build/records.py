@@ -93,6 +93,9 @@ _BLANK = re.compile(r'<([a-z][a-z0-9]*)([^<>]*?) data-field="(\d+)"([^<>]*)>'
                     + re.escape(PLACEHOLDER) + r"</\1>")
 
 
+BLANK = _BLANK  # a base's placeholders, as render.py joins many copies' words into one base
+
+
 def join_fields(base: str, words: tuple[str, ...]) -> str:
     """The page split_fields split: each placeholder replaced by its words again."""
     return _BLANK.sub(lambda m: f"<{m[1]}{m[2]} data-field{m[4]}>{words[int(m[3])]}</{m[1]}>",

@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .. import fonts, inksaver
 from ..errors import Problem, Problems
@@ -18,8 +19,9 @@ from .assets import Access, Scanner, web_policy
 from .digest import key_of, sha256
 from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
+from .memo import Memo, Split
 from .plan import File, Job, Plan
-from .records import Record, Rendered, join_fields, split_fields
+from .records import BLANK, Record, Rendered, join_fields, split_fields
 
 
 @dataclass
@@ -35,11 +37,15 @@ class Pages:
 _TAG = re.compile(r"<[^>]*>")
 
 
-def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = False) -> Pages:
-    """Render every job and file of `plan`; template errors go to `problems`."""
+def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = False,
+           memo: Memo | None = None) -> Pages:
+    """Render every job and file of `plan`; template errors go to `problems`. With `memo`, a
+    page whose template and context are as a build before left them is taken from it."""
     renderer = Renderer(project.templates)
-    pages = Pages(files=_files(renderer, plan, problems))
-    scanner = Scanner(Access.of(project))
+    if renderer.refused is not None:
+        memo = None  # every template's error is reported
+    pages = Pages(files=_files(renderer, plan, problems, memo))
+    scanner = Scanner(Access.of(project), memo.references() if memo is not None else None)
     # Each stylesheet once: its text, and a digest of it for the keys.
     stylesheets: dict[tuple[tuple[str, ...], str], tuple[str, str]] = {}
     engine = engine_fingerprint()
@@ -49,11 +55,13 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     reported: set[tuple[str, str]] = set()
     missing: dict[str, list[str]] = {}  # a shared base's characters no font has
     whole: dict[tuple[str, str], str] = {}  # a shared base with its words set whole
+    set_whole: dict[tuple[str, str], str] = {}  # a field's words set whole
+    joiners: dict[str, _Joiner] = {}
     refused: set[tuple[str, str]] = set()
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
     installed = [d.as_uri() for d in fonts.directories()]
-    for job, body in zip(plan.jobs, _bodies(renderer, plan.jobs), strict=True):
+    for job, body in zip(plan.jobs, _remembered(renderer, plan.jobs, memo), strict=True):
         try:
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
@@ -67,17 +75,27 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             continue
         css, css_digest = stylesheets[key]
         if ink_saver:  # colours given inline (a calendar's day marks) in grey too
-            body = inksaver.grey_styles(body)
+            body = inksaver.grey_styles(_whole(body))
         # A personalised copy is kept as a base shared with the other copies and its words,
         # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
-        base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
+        if isinstance(body, Split):  # a page a build before rendered, already split
+            base, words = ((body.base, body.words) if not (job.tagged or job.forms)
+                           else (join_fields(body.base, body.words), ()))
+        else:
+            base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
         # No word in two fonts: done on the base and on each field's words alike, so that a
         # stamped copy and a full layout get the same HTML (each shared base once).
         if (base, job.lang) not in whole:
             whole[(base, job.lang)] = fonts.whole_words(base, job.lang, font)
         base = whole[(base, job.lang)]
-        words = tuple(fonts.whole_words(w, job.lang, font) for w in words)
-        body = join_fields(base, words) if words else base
+        # A family's words recur in each of its copies: each set whole once.
+        for w in words:
+            if (w, job.lang) not in set_whole:
+                set_whole[(w, job.lang)] = fonts.whole_words(w, job.lang, font)
+        words = tuple(set_whole[(w, job.lang)] for w in words)
+        if words and base not in joiners:
+            joiners[base] = _Joiner(base)
+        body = joiners[base].join(words) if words else base
         if base not in missing:
             missing[base] = fonts.missing_characters(_text(base), font)
         _warn_missing_characters(job, missing[base] + fonts.missing_characters(
@@ -98,7 +116,50 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
                   else Record(body, job.lang, job.title, job.max_pages, assets=assets))
         pages.rendered.append(Rendered(job, record, css, cache_key))
     pages.shown = scanner.hashes
+    if memo is not None:
+        memo.save(scanner.parsed)
     return pages
+
+
+class _Joiner:
+    """join_fields for one base, many times: the base is split at its fields once."""
+
+    def __init__(self, base: str) -> None:
+        self.parts: list[str | int] = []
+        at = 0
+        for m in BLANK.finditer(base):
+            self.parts += [base[at:m.start()] + f"<{m[1]}{m[2]} data-field{m[4]}>", int(m[3]),
+                           f"</{m[1]}>"]
+            at = m.end()
+        self.parts.append(base[at:])
+
+    def join(self, words: tuple[str, ...]) -> str:
+        return "".join(words[p] if isinstance(p, int) else p for p in self.parts)
+
+
+def _whole(page: str | Split) -> str:
+    return join_fields(page.base, page.words) if isinstance(page, Split) else page
+
+
+def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
+                ) -> Iterator[str | Split | Problem]:
+    """As _bodies, each page whose inputs a build before rendered taken from `memo`, the
+    others rendered (and remembered for the next build)."""
+    if memo is None:
+        yield from _bodies(renderer, jobs)
+        return
+    keys = [memo.key(job.template, job.context) for job in jobs]
+    rendered = _bodies(renderer, [job for job, key in zip(jobs, keys, strict=True)
+                                  if key is None or not memo.has(key)])
+    for key in keys:
+        kept = memo.page(key) if key is not None else None
+        if kept is not None:
+            yield kept
+            continue
+        page = next(rendered)
+        if key is not None and isinstance(page, str):
+            memo.remember(key, page)
+        yield page
 
 
 PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
@@ -148,6 +209,18 @@ def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
         _WORK = None
 
 
+def _page(renderer: Renderer, template: str, context: dict[str, Any], memo: Memo | None) -> str:
+    """A web page's HTML, rendered unless `memo` kept it from a build before."""
+    key = memo.key(template, context) if memo is not None else None
+    kept = memo.page(key) if memo is not None and key is not None else None
+    if kept is not None:
+        return _whole(kept)
+    page = renderer.render(template, context)
+    if memo is not None and key is not None:
+        memo.remember(key, page)
+    return page
+
+
 def _portable(css: str, installed: list[str]) -> str:
     for uri in installed:
         css = css.replace(uri, "fonts:")
@@ -179,12 +252,14 @@ def _warn_missing_characters(job: Job, chars: list[str], reported: set[tuple[str
                           f"(U+{ord(char):04X}); it will print as an empty box")
 
 
-def _files(renderer: Renderer, plan: Plan, problems: Problems) -> dict[str, bytes]:
-    """Bytes of every file that is not typeset: data as given, templates (web pages) rendered."""
+def _files(renderer: Renderer, plan: Plan, problems: Problems, memo: Memo | None
+           ) -> dict[str, bytes]:
+    """Bytes of every file that is not typeset: data as given, templates (web pages) rendered
+    (or taken from `memo`)."""
     files = {}
     for step in (s for s in plan.steps if isinstance(s, File)):
         try:
-            page = step.data or renderer.render(step.template, step.context).encode("utf-8")
+            page = step.data or _page(renderer, step.template, step.context, memo).encode("utf-8")
             # A web page from a template fetches nothing: the browser is told so.
             files[step.output] = web_policy(page) if step.output.endswith(".html") else page
         except TemplateProblem as exc:
