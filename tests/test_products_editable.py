@@ -97,6 +97,15 @@ def test_a_print_and_go_product_has_no_fields(packaged: Path) -> None:
     assert not reader.get_fields()
 
 
+@pytest.mark.parametrize("kind", ["editable", "packaged"])
+def test_the_listing_says_how_the_blanks_are_filled(kind: str, request: pytest.FixtureRequest
+                                                    ) -> None:
+    listing = (request.getfixturevalue(kind) / "listing.md").read_text(encoding="utf-8")
+    editable = "- Editable: type your school, name, room and dates once" in listing
+    print_and_go = "- Print and go: lines to write your school" in listing
+    assert (editable, print_and_go) == ((True, False) if kind == "editable" else (False, True))
+
+
 def _body_font() -> Path:
     """The sample theme's font file, upright regular: what the fields must be set in."""
     settings = yaml.safe_load((SAMPLE / "settings.yaml").read_text(encoding="utf-8"))
