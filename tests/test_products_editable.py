@@ -83,11 +83,27 @@ def test_an_editable_product_fills_every_page_from_one_field(editable: Path) -> 
         changed = ImageChops.difference(_picture(before, index).crop(box),
                                         _picture(after, index).crop(box)).getbbox()
         assert changed is not None, f"page {index + 1}: the teacher's name is not shown"
+    # ... and no other field shows it: a filler that writes a widget's appearance in place
+    # (pypdf does) must not find it shared with other fields' widgets.
+    for page in PdfReader(filled).pages:
+        for ref in page.get("/Annots") or []:
+            annot = ref.get_object()
+            if annot.get("/Parent") and annot["/Parent"].get_object()["/T"] != "teacher":
+                assert b"Typed Once" not in annot["/AP"]["/N"].get_object().get_data()
 
 
 def test_a_print_and_go_product_has_no_fields(packaged: Path) -> None:
     reader = PdfReader(packaged / f"{packaged.name}-letter.pdf")
     assert not reader.get_fields()
+
+
+@pytest.mark.parametrize("kind", ["editable", "packaged"])
+def test_the_listing_says_how_the_blanks_are_filled(kind: str, request: pytest.FixtureRequest
+                                                    ) -> None:
+    listing = (request.getfixturevalue(kind) / "listing.md").read_text(encoding="utf-8")
+    editable = "- Editable: type your school, name, room and dates once" in listing
+    print_and_go = "- Print and go: lines to write your school" in listing
+    assert (editable, print_and_go) == ((True, False) if kind == "editable" else (False, True))
 
 
 def _body_font() -> Path:

@@ -142,10 +142,12 @@ def join(parts: Sequence[bytes], marks: Sequence[Mark], meta: Metadata,
     _link_pages(writer)
     if field_font is not None:
         _share_fields(writer)
-        embed(writer, field_font)
         # The typesetter embeds whole fonts in documents with form fields, a copy in each
-        # part: one copy of each is enough (half the file's size).
+        # part: one copy of each is enough (half the file's size). Before the fields'
+        # appearances are made, so that each widget keeps its own: a filler that writes one in
+        # place (pypdf does) would otherwise show its text in every widget of that size.
         writer.compress_identical_objects()
+        embed(writer, field_font)
     _outline(writer, marks)
     _finish(writer, meta)
     writer.page_mode = "/UseOutlines"  # open with the bookmarks showing

@@ -60,7 +60,10 @@ def listing_markdown(listing: Listing, sections: Sequence[dict[str, Any]], total
             "PDF (%(num)d files of %(pages)d pages) and how to print, in one zip",
             versions) % {"num": versions, "pages": total}),
     ]
-    if not (model.generic.school or model.generic.teacher):
+    if model.editable:
+        details.append((t.gettext("Editable"), t.gettext(
+            "type your school, name, room and dates once, and every page shows them")))
+    elif not (model.generic.school or model.generic.teacher):
         details.append((t.gettext("Print and go"), t.gettext(
             "lines to write your school, name, room and dates on")))
     out += [f"- {name}: {value}" for name, value in details]
