@@ -96,7 +96,7 @@ def check(project: Project, problems: Problems, doc: Document,
                 f"the {i18n.language_name(lang, 'en')} edition of {doc.name} prints {count} "
                 f"text{'s' if count != 1 else ''} in {i18n.language_name(default, 'en')}: "
                 f"{listed} (translate them in content/translations.yaml, or with `takehome "
-                f"translations export`{_in_place(missing, lang)})", doc.path)
+                f"translations export`{_in_place(project, missing, lang)})", doc.path)
 
 
 def same_texts(languages: Iterable[str], texts: list[Sourced]) -> dict[str, list[Sourced]]:
@@ -112,10 +112,11 @@ def wanted(project: Project, languages: Iterable[str] = ()) -> list[Wanted]:
             if not only or lang in only]
 
 
-def _in_place(missing: dict[str, list[str]], lang: str) -> str:
+def _in_place(project: Project, missing: dict[str, list[str]], lang: str) -> str:
     """The other way for a product's own text: its translation beside it, in its file."""
-    if not any(o.startswith("content/product") for origins in missing.values()
-               for o in origins):
+    written = ({o for keys in project.generic.origins.values() for o in keys.values()}
+               if project.generic else set())
+    if not any(o in written for origins in missing.values() for o in origins):
         return ""
     return f"; or, for a product's text, give it an `{lang}:` version where it is written"
 
