@@ -93,13 +93,26 @@ _BLANK = re.compile(r'<([a-z][a-z0-9]*)([^<>]*?) data-field="(\d+)"([^<>]*)>'
                     + re.escape(PLACEHOLDER) + r"</\1>")
 
 
-BLANK = _BLANK  # a base's placeholders, as render.py joins many copies' words into one base
+class Joiner:
+    """join_fields for one base, many times (a roster's copies): the base is split at its
+    placeholders once."""
+
+    def __init__(self, base: str) -> None:
+        self.parts: list[str | int] = []
+        at = 0
+        for m in _BLANK.finditer(base):
+            self.parts += [base[at:m.start()] + f"<{m[1]}{m[2]} data-field{m[4]}>", int(m[3]),
+                           f"</{m[1]}>"]
+            at = m.end()
+        self.parts.append(base[at:])
+
+    def join(self, words: tuple[str, ...]) -> str:
+        return "".join(words[p] if isinstance(p, int) else p for p in self.parts)
 
 
 def join_fields(base: str, words: tuple[str, ...]) -> str:
     """The page split_fields split: each placeholder replaced by its words again."""
-    return _BLANK.sub(lambda m: f"<{m[1]}{m[2]} data-field{m[4]}>{words[int(m[3])]}</{m[1]}>",
-                      base)
+    return Joiner(base).join(words)
 
 
 def with_lines(base: str, lines: dict[int, int]) -> str:

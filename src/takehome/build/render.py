@@ -21,7 +21,7 @@ from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .memo import Memo, Split
 from .plan import File, Job, Plan
-from .records import BLANK, Record, Rendered, join_fields, split_fields
+from .records import Joiner, Record, Rendered, join_fields, split_fields
 
 
 @dataclass
@@ -56,7 +56,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     missing: dict[str, list[str]] = {}  # a shared base's characters no font has
     whole: dict[tuple[str, str], str] = {}  # a shared base with its words set whole
     set_whole: dict[tuple[str, str], str] = {}  # a field's words set whole
-    joiners: dict[str, _Joiner] = {}
+    joiners: dict[str, Joiner] = {}
     refused: set[tuple[str, str]] = set()
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
@@ -94,7 +94,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
                 set_whole[(w, job.lang)] = fonts.whole_words(w, job.lang, font)
         words = tuple(set_whole[(w, job.lang)] for w in words)
         if words and base not in joiners:
-            joiners[base] = _Joiner(base)
+            joiners[base] = Joiner(base)
         body = joiners[base].join(words) if words else base
         if base not in missing:
             missing[base] = fonts.missing_characters(_text(base), font)
@@ -119,22 +119,6 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     if memo is not None:
         memo.save(scanner.parsed)
     return pages
-
-
-class _Joiner:
-    """join_fields for one base, many times: the base is split at its fields once."""
-
-    def __init__(self, base: str) -> None:
-        self.parts: list[str | int] = []
-        at = 0
-        for m in BLANK.finditer(base):
-            self.parts += [base[at:m.start()] + f"<{m[1]}{m[2]} data-field{m[4]}>", int(m[3]),
-                           f"</{m[1]}>"]
-            at = m.end()
-        self.parts.append(base[at:])
-
-    def join(self, words: tuple[str, ...]) -> str:
-        return "".join(words[p] if isinstance(p, int) else p for p in self.parts)
 
 
 def _whole(page: str | Split) -> str:
