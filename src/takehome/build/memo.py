@@ -210,8 +210,9 @@ class Memo:
         html = str(base["html"])
         return html if words is None else Split(html, tuple(words))
 
-    def remember(self, key: str, page: str) -> None:
-        """Keep a page rendered now (split as copies are, so each shared base is kept once)."""
+    def remember(self, key: str, page: str) -> str | Split:
+        """Keep a page rendered now (split as copies are, so each shared base is kept once);
+        the page as page() will give it, so that it is not split again."""
         html, split = split_fields(page)
         words: list[str] | None = list(split)
         if join_fields(html, split) != page:  # not split exactly: kept whole
@@ -219,6 +220,7 @@ class Memo:
         digest = sha256(html.encode("utf-8", "surrogatepass"))
         base = self._bases.get(digest) or self._new_bases.get(digest) or {"html": html}
         self._keep(key, digest, words, base)
+        return html if words is None else Split(html, split)
 
     def _keep(self, key: str, digest: str, words: list[str] | None,
               base: dict[str, Any]) -> None:

@@ -78,7 +78,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             body = inksaver.grey_styles(_whole(body))
         # A personalised copy is kept as a base shared with the other copies and its words,
         # so a roster of thousands holds each page's HTML once (PDF structure is not stamped).
-        if isinstance(body, Split):  # a page a build before rendered, already split
+        if isinstance(body, Split):  # already split where the memo kept it (now or before)
             base, words = ((body.base, body.words) if not (job.tagged or job.forms)
                            else (join_fields(body.base, body.words), ()))
         else:
@@ -141,9 +141,7 @@ def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
             yield kept
             continue
         page = next(rendered)
-        if key is not None and isinstance(page, str):
-            memo.remember(key, page)
-        yield page
+        yield memo.remember(key, page) if key is not None and isinstance(page, str) else page
 
 
 PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
