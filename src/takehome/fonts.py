@@ -41,6 +41,9 @@ def _cmap(name: str) -> frozenset[int]:
     points: set[int] = set()
     for f in fontpkg.family(name).files:
         with TTFont(f.path, lazy=True) as font:
+            # Glyph ids as names: the real names are not needed, and decoding them from the
+            # `post` table took most of the time.
+            font.setGlyphOrder([f"g{i}" for i in range(font["maxp"].numGlyphs)])
             points.update(font.getBestCmap() or {})
     return frozenset(points)
 
@@ -99,10 +102,7 @@ def struts(primary: str) -> tuple[str, str]:
     covered: set[int] = set()
     chars = []
     for name in stack(primary):
-        points: set[int] = set()
-        for f in fontpkg.family(name).files:
-            with TTFont(f.path, lazy=True) as font:
-                points.update(font.getBestCmap() or {})
+        points = _cmap(name)
         own = [p for p in sorted(points - covered) if unicodedata.category(chr(p)).startswith("L")]
         if covered and own:
             chars.append(f'"\\{own[0]:x}"')

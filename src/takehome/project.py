@@ -48,6 +48,9 @@ class Project:
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
     glossary: Glossary | None = None  # content translations (translations/): set when loaded
+    # path -> relative(path): every personal copy names its document and the roster as sources
+    _relative: dict[Path, str] = field(default_factory=dict, init=False, repr=False,
+                                       compare=False)
 
     @property
     def content(self) -> Path:
@@ -94,7 +97,12 @@ class Project:
                             page=page, landscape=PageBox(page.paper, "landscape"), **extra)
 
     def relative(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        """`path` from the project's folder, as steps name their sources."""
+        found = self._relative.get(path)
+        if found is None:
+            found = self._relative[path] = path.resolve().relative_to(
+                self.root.resolve()).as_posix()
+        return found
 
     @property
     def roster_source(self) -> tuple[str, ...]:

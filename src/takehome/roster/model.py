@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from slugify import slugify
@@ -47,8 +48,13 @@ class Student:
 
     def slug(self, width: int) -> str:
         """A safe file name stem like `07-lopez-ana` (never empty, never a path)."""
-        words = slugify(f"{self.last_name} {self.first_name}", max_length=60) or "student"
-        return f"{self.number:0{width}d}-{words}"
+        return f"{self.number:0{width}d}-{_slug_words(self.last_name, self.first_name)}"
+
+
+@lru_cache(maxsize=8192)
+def _slug_words(last: str, first: str) -> str:
+    # A family's name is in the path of every document it has: slugified once, not each time.
+    return slugify(f"{last} {first}", max_length=60) or "student"
 
 
 @dataclass
