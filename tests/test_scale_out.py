@@ -176,7 +176,7 @@ def _entry_of(root: Path, output: str) -> tuple[Path, Path]:
     """The cache entry (PDF, record) a build's output file came from."""
     manifest = json.loads((root / "output/manifest.json").read_text())["documents"]
     digest = next(e["sha256"] for e in manifest if e["path"] == output)
-    for meta in (root / CACHE_DIR).rglob("??/*.json"):
+    for meta in (root / CACHE_DIR).glob("v*/??/*.json"):
         if json.loads(meta.read_text())["sha256"] == digest:
             return meta.with_suffix(".pdf"), meta
     raise AssertionError(f"no cache entry for {output}")

@@ -1,18 +1,130 @@
-"""Content hashes: what cache keys, the manifest and the build record are made of."""
+"""Content hashes: what cache keys, the manifest and the build record are made of.
+
+A fact read from a file (its hash, a cache entry's verified record) is remembered with the
+file's stat signature (device, inode, size, modification and change times), and while that
+is unchanged the file is not read again: a rebuild of 600 families then stats its few
+thousand files instead of hashing them. The change time is set by the kernel on every write,
+rename or `touch` and cannot be set by a user, so a file changed in any way is read anew. A
+file changed within the clock's resolution of being read could keep its signature (git's
+"racy" files): a fact is trusted only for a file whose change time is older than the moment
+the fact was kept, less RACY_NS. Kept facts go into the cache signed (incremental.Cache), so
+facts planted there are never believed.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NamedTuple, TypeVar
+
+T = TypeVar("T")
+RACY_NS = 2_000_000_000  # a coarse file system's timestamps (some network ones: a second)
+MAX_FACTS = 150_000  # facts kept (a cache's worth at 10,000 families); the oldest go first
+
+
+class _Fact(NamedTuple):
+    signature: tuple[int, ...]
+    value: Any
+    kept_ns: int  # when it was kept for later builds (0: not yet, so not yet trusted)
+
+
+# (what, path) -> fact, the least recently used first
+_facts: dict[tuple[str, str], _Fact] = {}
+_changed = False  # a fact was learnt since they were last kept
+_recalled: dict[str, tuple[int, ...]] = {}  # kept facts' file -> its signature when last read
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(path: Path) -> str:
+def _hash(path: Path) -> str:
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The hash of a file's bytes (read only when the file changed since it was last read)."""
+    return remembered(path, "sha256", _hash)
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    st = os.stat(path)
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def remembered(path: Path, what: str, read: Callable[[Path], T]) -> T:
+    """`read(path)` (a JSON value), or what it gave before if the file has not changed since.
+    Raises what `read` or stat raise; nothing is remembered then."""
+    signature = _signature(path)
+    name = (what, str(path))
+    fact = _facts.pop(name, None)
+    if fact is not None and fact.signature == signature and fact.kept_ns and \
+            signature[4] < fact.kept_ns - RACY_NS:
+        _facts[name] = fact  # now the most recently used
+        value: T = fact.value
+        return value
+    value = read(path)
+    learn(path, what, value, signature)
+    return value
+
+
+def learn(path: Path, what: str, value: Any, signature: tuple[int, ...] | None = None) -> None:
+    """Remember `value` as the fact `what` of the file at `path` as it is now (a file this
+    build wrote, whose bytes it knows)."""
+    global _changed
+    name = (what, str(path))
+    _facts.pop(name, None)
+    _facts[name] = _Fact(signature or _signature(path), value, 0)
+    _changed = True
+    while len(_facts) > MAX_FACTS:
+        del _facts[next(iter(_facts))]
+
+
+def recall(path: Path, read: Callable[[Path], dict[str, Any] | None]) -> None:
+    """Take the facts a build kept in `path` (`read` gives the record it wrote, if it can be
+    believed), where this process knows nothing newer: once, unless another process changed
+    the file since."""
+    try:
+        signature = _signature(path)
+    except OSError:
+        return
+    if _recalled.get(str(path)) == signature:
+        return
+    recalled = {}
+    for row in (read(path) or {}).get("facts", ()):
+        try:
+            what, name, saw, value, kept_ns = row
+            recalled[str(what), str(name)] = _Fact(tuple(int(n) for n in saw), value,
+                                                   int(kept_ns))
+        except (TypeError, ValueError):
+            continue  # another version's record: those files are read again
+    for name, fact in _facts.items():  # what this process learnt since is newer
+        recalled.pop(name, None)
+        recalled[name] = fact
+    _facts.clear()
+    _facts.update(recalled)
+    _recalled[str(path)] = signature
+
+
+def keep(path: Path, write: Callable[[Path, dict[str, Any]], None]) -> None:
+    """Keep the facts known (the least recently used first) in `path`, through `write`, for
+    the next build to recall; nothing is written when nothing was learnt since."""
+    global _changed
+    if not _changed:
+        return
+    now = time.time_ns()
+    rows = []
+    for name, fact in _facts.items():
+        if not fact.kept_ns:
+            fact = _facts[name] = fact._replace(kept_ns=now)
+        rows.append([*name, list(fact.signature), fact.value, fact.kept_ns])
+    write(path, {"facts": rows})
+    _recalled[str(path)] = _signature(path)
+    _changed = False
 
 
 def key_of(*parts: str | bytes) -> str:

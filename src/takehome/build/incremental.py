@@ -5,7 +5,9 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -19,12 +21,15 @@ from .. import __version__, fonts
 from ..errors import Problem
 from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from . import trust
-from .digest import file_sha256, key_of
+from .digest import file_sha256, keep, key_of, learn, recall, remembered
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
 from .write import MANIFEST, published
 
+log = logging.getLogger(__name__)
+
 CACHE_DIR = ".takehome-cache"
+FACTS = "facts.json"  # what builds learnt about the files they read (digest.py), signed
 FORMAT = "2"  # bump when the layout of entries changes
 _FACTS = ("key", "pages", "sha256", "warnings", "extra")  # what an entry's signature covers
 
@@ -59,18 +64,17 @@ class Cache:
         """As get, with the facts the entry was stored with (`extra` of put_file)."""
         pdf_path, meta_path = self._paths(key)
         try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            facts: dict[str, Any] | None = remembered(  # verified with this key
+                meta_path, f"entry {trust.name()}", lambda path: _verified(key, path))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
-            meta = None
+        except (OSError, ValueError, KeyError, TypeError):
+            facts = None
         try:
-            facts = {name: meta[name] for name in _FACTS}
-            if (meta["key"] != key or not trust.verify(facts, meta["signature"])
-                    or file_sha256(pdf_path) != meta["sha256"]):
+            if facts is None or file_sha256(pdf_path) != facts["sha256"]:
                 raise ValueError("does not verify")
-            entry = Cached(key, int(meta["pages"]), meta["sha256"])
-            return entry, [str(w) for w in meta["warnings"]], dict(meta["extra"])
+            entry = Cached(key, int(facts["pages"]), facts["sha256"])
+            return entry, [str(w) for w in facts["warnings"]], dict(facts["extra"])
         except (OSError, ValueError, KeyError, TypeError):
             # Never used, and not deleted either: a shard writing it now may be half way, and
             # rendering it again overwrites it.
@@ -98,7 +102,8 @@ class Cache:
         os.close(fd)
         try:
             pages = write(Path(tmp))
-            digest = file_sha256(Path(tmp))
+            with open(tmp, "rb") as fh:
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
             os.replace(tmp, pdf_path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -108,7 +113,20 @@ class Cache:
                  "extra": extra or {}}
         meta = {**facts, "signature": trust.sign(facts)}
         _atomic_write(meta_path, json.dumps(meta).encode("utf-8"))
+        learn(pdf_path, "sha256", digest)  # the next build need not read either back
+        learn(meta_path, f"entry {trust.name()}", facts)
         return Cached(key, pages, digest)
+
+    def recall_facts(self) -> None:
+        """What the last build learnt about the files it read (see digest.py)."""
+        recall(self.root / FACTS, self._signed)
+
+    def keep_facts(self) -> None:
+        """Keep what this build learnt about the files it read, for the next build."""
+        try:
+            keep(self.root / FACTS, self._put_signed)
+        except OSError as exc:  # only the next build is slower
+            log.warning("could not keep what this build read for the next build: %s", exc)
 
     def last_build(self, key: str) -> dict[str, Any] | None:
         """What the last build with these options recorded (see BuildRecord), if anything
@@ -173,6 +191,15 @@ class Cache:
 
     def clear(self) -> None:
         shutil.rmtree(self.root.parent, ignore_errors=True)
+
+
+def _verified(key: str, meta_path: Path) -> dict[str, Any]:
+    """An entry's facts, if its record is signed with this user's key, for this key."""
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    facts = {name: meta[name] for name in _FACTS}
+    if meta["key"] != key or not trust.verify(facts, meta["signature"]):
+        raise ValueError("does not verify")
+    return facts
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

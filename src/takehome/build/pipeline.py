@@ -70,8 +70,10 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     trust.secret()  # a key that cannot be had stops the build before any work
     files.no_links(root / CACHE_DIR)  # a project may come with a planted cache
     cache = Cache(root)
+    cache.recall_facts()
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:
+        cache.keep_facts()
         raise_if_any([], last.warnings if options.strict else [])
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
                            warnings=last.warnings, seconds=time.perf_counter() - started)
@@ -102,6 +104,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))
+    cache.keep_facts()
     report.seconds = time.perf_counter() - started
     return report
 

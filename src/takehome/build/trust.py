@@ -83,6 +83,16 @@ def secret() -> bytes:
     return _key(os.environ.get(KEY_VARIABLE), key_file())
 
 
+def name() -> str:
+    """A name of the key (not the key): what was verified with one key is not with another."""
+    return _name(secret())
+
+
+@cache
+def _name(key: bytes) -> str:
+    return hmac.new(key, b"takehome: the key's name", hashlib.sha256).hexdigest()[:16]
+
+
 def sign(facts: dict[str, Any]) -> str:
     """The signature of an entry's facts (JSON values)."""
     text = json.dumps(facts, sort_keys=True, separators=(",", ":")).encode("utf-8")

@@ -1,0 +1,87 @@
+"""What a build remembers about the files it read: believed only while a file is unchanged, and
+only from a record signed with the cache key."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from takehome.build import digest, pipeline
+from takehome.build.incremental import CACHE_DIR, FACTS
+from tests.conftest import tree_bytes, trim_roster
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files hashed, as they are read."""
+    seen: list[Path] = []
+    hash_file = digest._hash
+
+    def counting(path: Path) -> str:
+        seen.append(path)
+        return hash_file(path)
+
+    monkeypatch.setattr(digest, "_hash", counting)
+    return seen
+
+
+def _keep() -> dict[str, Any]:
+    kept: dict[str, Any] = {}
+    digest.keep(Path(os.devnull), lambda _path, record: kept.update(record))
+    return kept
+
+
+def test_an_unchanged_file_is_read_once(tmp_path: Path, reads: list[Path],
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(digest, "RACY_NS", 0)
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"one")
+    time.sleep(0.01)
+    first = digest.file_sha256(path)
+    _keep()
+    assert digest.file_sha256(path) == first and reads == [path]
+    # The same size, its modification time set back: its change time gives it away.
+    info = path.stat()
+    path.write_bytes(b"two")
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert digest.file_sha256(path) == digest.sha256(b"two") and reads == [path, path]
+
+
+def test_a_file_changed_as_it_was_read_is_read_again(tmp_path: Path,
+                                                      reads: list[Path]) -> None:
+    """Within RACY_NS of being kept, a change could keep the file's signature: not believed."""
+    path = tmp_path / "a.pdf"
+    path.write_bytes(b"one")
+    digest.file_sha256(path)
+    _keep()
+    digest.file_sha256(path)
+    assert reads == [path, path]
+
+
+def test_facts_not_signed_with_the_key_are_not_believed(project: Path) -> None:
+    """A planted PDF in the cache, and a record of facts claiming it is the honest one."""
+    small = project
+    trim_roster(small, 3)
+    pipeline.build(small, pipeline.Options(only=("welcome",)))
+    before = tree_bytes(small / "output")
+    facts = small / CACHE_DIR / "v2" / FACTS
+    record = json.loads(facts.read_text())
+    rows = record["record"]["facts"]
+    entry = next(r for r in rows if r[0] == "sha256" and "/v2/" in r[1] and r[1].endswith(".pdf"))
+    pdf = Path(entry[1])
+    pdf.write_bytes(pdf.read_bytes() + b"\n% planted\n")
+    info = pdf.stat()
+    entry[2] = [info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns]
+    entry[4] = time.time_ns() + 10 ** 12  # "kept long after it changed"
+    facts.write_text(json.dumps(record))
+    digest._facts.clear()  # as a new process
+    digest._recalled.clear()
+    (small / "output" / "manifest.json").unlink()
+    again = pipeline.build(small, pipeline.Options(only=("welcome",)))
+    assert any("discarded a cache entry" in w.message for w in again.warnings)
+    assert tree_bytes(small / "output") == before
