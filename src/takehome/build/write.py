@@ -107,6 +107,7 @@ class Writer:
         real_folder(self.trusted, root)
         self.entries: dict[str, dict[str, Any]] = {}
         self.staged: list[tuple[Path, Path]] = []
+        self._folders: set[Path] = set()  # folders staged into, checked once (real_folder)
         self.lock = lock(real_folder(self.trusted, lock_in) if lock_in else root)
         try:
             self.key = output_key(root, project)
@@ -153,7 +154,9 @@ class Writer:
             raise ValueError(f"two documents would write the same file: {path}")
         target = _safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
-        folder = real_folder(self.trusted, target.parent)
+        folder = target.parent
+        if folder not in self._folders:  # a class's copies share a folder: checked once
+            self._folders.add(real_folder(self.trusted, folder))
         info = lstat_or_none(target)
         if info is not None and not stat.S_ISREG(info.st_mode):
             kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
