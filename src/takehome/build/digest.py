@@ -14,6 +14,7 @@ facts planted there are never believed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -22,17 +23,20 @@ from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
 RACY_NS = 2_000_000_000  # a coarse file system's timestamps (some network ones: a second)
-MAX_FACTS = 150_000  # facts kept (a cache's worth at 10,000 families); the oldest go first
+BUILDS = 3  # facts are kept while one of the last builds that kept them used them
+MAX_FACTS = 150_000  # and no more (a cache's worth at 10,000 families)
+MAX_FACT_CHARS = 4_000  # a larger value (a class set's journal) is read whenever needed
 
 
 class _Fact(NamedTuple):
     signature: tuple[int, ...]
     value: Any
     kept_ns: int  # when it was kept for later builds (0: not yet, so not yet trusted)
+    used: int  # the last build (its number) that used it
 
 
-# (what, path) -> fact, the least recently used first
-_facts: dict[tuple[str, str], _Fact] = {}
+_facts: dict[tuple[str, str], _Fact] = {}  # (what, path) -> fact
+_build = 1  # the number of the build running, one more than the last that kept facts
 _changed = False  # a fact was learnt since they were last kept
 _recalled: dict[str, tuple[int, ...]] = {}  # kept facts' file -> its signature when last read
 
@@ -61,10 +65,11 @@ def remembered(path: Path, what: str, read: Callable[[Path], T]) -> T:
     Raises what `read` or stat raise; nothing is remembered then."""
     signature = _signature(path)
     name = (what, str(path))
-    fact = _facts.pop(name, None)
+    fact = _facts.get(name)
     if fact is not None and fact.signature == signature and fact.kept_ns and \
             signature[4] < fact.kept_ns - RACY_NS:
-        _facts[name] = fact  # now the most recently used
+        if fact.used != _build:
+            _facts[name] = fact._replace(used=_build)
         value: T = fact.value
         return value
     value = read(path)
@@ -76,11 +81,13 @@ def learn(path: Path, what: str, value: Any, signature: tuple[int, ...] | None =
     """Remember `value` as the fact `what` of the file at `path` as it is now (a file this
     build wrote, whose bytes it knows)."""
     global _changed
+    if not isinstance(value, str) and len(json.dumps(value)) > MAX_FACT_CHARS:
+        return
     name = (what, str(path))
     _facts.pop(name, None)
-    _facts[name] = _Fact(signature or _signature(path), value, 0)
+    _facts[name] = _Fact(signature or _signature(path), value, 0, _build)
     _changed = True
-    while len(_facts) > MAX_FACTS:
+    while len(_facts) > MAX_FACTS:  # the oldest learnt first
         del _facts[next(iter(_facts))]
 
 
@@ -88,42 +95,44 @@ def recall(path: Path, read: Callable[[Path], dict[str, Any] | None]) -> None:
     """Take the facts a build kept in `path` (`read` gives the record it wrote, if it can be
     believed), where this process knows nothing newer: once, unless another process changed
     the file since."""
+    global _build
     try:
         signature = _signature(path)
     except OSError:
         return
     if _recalled.get(str(path)) == signature:
         return
+    kept = read(path) or {}
     recalled = {}
-    for row in (read(path) or {}).get("facts", ()):
-        try:
-            what, name, saw, value, kept_ns = row
+    try:
+        _build = max(_build, int(kept.get("build", 0)) + 1)
+        for what, name, saw, value, kept_ns, used in kept.get("facts", ()):
             recalled[str(what), str(name)] = _Fact(tuple(int(n) for n in saw), value,
-                                                   int(kept_ns))
-        except (TypeError, ValueError):
-            continue  # another version's record: those files are read again
-    for name, fact in _facts.items():  # what this process learnt since is newer
-        recalled.pop(name, None)
-        recalled[name] = fact
+                                                   int(kept_ns), int(used))
+    except (TypeError, ValueError):
+        recalled = {}  # another version's record: the files are read again
+    recalled.update(_facts)  # what this process learnt since is newer
     _facts.clear()
     _facts.update(recalled)
     _recalled[str(path)] = signature
 
 
 def keep(path: Path, write: Callable[[Path, dict[str, Any]], None]) -> None:
-    """Keep the facts known (the least recently used first) in `path`, through `write`, for
-    the next build to recall; nothing is written when nothing was learnt since."""
-    global _changed
+    """Keep in `path`, through `write`, the facts one of the last BUILDS builds used, for the
+    next build to recall; nothing is written when nothing was learnt since."""
+    global _build, _changed
     if not _changed:
         return
     now = time.time_ns()
-    rows = []
-    for name, fact in _facts.items():
-        if not fact.kept_ns:
-            fact = _facts[name] = fact._replace(kept_ns=now)
-        rows.append([*name, list(fact.signature), fact.value, fact.kept_ns])
-    write(path, {"facts": rows})
+    for name, fact in list(_facts.items()):
+        if fact.used <= _build - BUILDS:
+            del _facts[name]
+        elif not fact.kept_ns:
+            _facts[name] = fact._replace(kept_ns=now)
+    write(path, {"build": _build, "facts": [[*name, list(f.signature), f.value, f.kept_ns,
+                                             f.used] for name, f in _facts.items()]})
     _recalled[str(path)] = _signature(path)
+    _build += 1
     _changed = False
 
 
