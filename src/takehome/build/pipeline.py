@@ -78,6 +78,17 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
                            warnings=last.warnings, seconds=time.perf_counter() - started)
 
+    # Typesetting processes start now, and load the engine while this process plans.
+    with typeset.Workers(options.jobs, early=not options.join) as workers:
+        report = _build(root, output, options, cache, record, workers, started)
+    cache.keep_facts()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build(root: Path, output: Path, options: Options, cache: Cache, record: BuildRecord,
+           workers: typeset.Workers, started: float) -> BuildReport:
+    """The stages of a build that is not a no-op."""
     problems = Problems()
     project = load.load(root, problems).with_overrides(options.paper, options.ink_saver,
                                                        options.generic)
@@ -89,7 +100,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     problems.raise_if_errors(options.strict)
 
     how = Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
-                      options.progress, started)
+                      options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
     if made.missing:
         problems.error(_missing(made.missing, cache.shard_counts()))
@@ -104,8 +115,6 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))
-    cache.keep_facts()
-    report.seconds = time.perf_counter() - started
     return report
 
 

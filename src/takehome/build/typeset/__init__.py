@@ -7,10 +7,13 @@ their fields share a base and are stamped, see stamp.py) and typeset in worker p
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
+import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -57,6 +60,7 @@ class Typesetting:
     greyscale: bool = False
     progress: Callable[[Progress], None] | None = None
     started: float = field(default_factory=time.perf_counter)
+    workers: Workers | None = None  # the build's processes (none given: started if needed)
 
 
 @dataclass
@@ -124,20 +128,22 @@ def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting
         missing = []
     planned = batches(missing, base_dir, how.greyscale)
     total, done, pages = len(result.entries) + len(missing), len(result.entries), 0
-    for index, results in typeset_all([b for _, b in planned], how.jobs or os.cpu_count() or 1):
-        for r, typeset_one in zip(planned[index][0], results, strict=True):
-            for message in typeset_one.warnings:
-                problems.warn(f"{r.job.output}: {message}")
-            for message in typeset_one.errors:
-                who = f" for {r.job.subject}" if r.job.subject else ""
-                problems.error(f"{r.job.output}{who}: {message}")
-            if not typeset_one.errors:
-                result.entries[r.job.output] = cache.put(r.key, typeset_one)
-                result.typeset.append(r.job.output)
-                pages += typeset_one.pages
-            done += 1
-        if how.progress:
-            how.progress(Progress(done, total, pages, time.perf_counter() - how.started))
+    with contextlib.ExitStack() as stack:  # processes started here end here
+        workers = how.workers or stack.enter_context(Workers(how.jobs))
+        for index, results in typeset_all([b for _, b in planned], workers):
+            for r, typeset_one in zip(planned[index][0], results, strict=True):
+                for message in typeset_one.warnings:
+                    problems.warn(f"{r.job.output}: {message}")
+                for message in typeset_one.errors:
+                    who = f" for {r.job.subject}" if r.job.subject else ""
+                    problems.error(f"{r.job.output}{who}: {message}")
+                if not typeset_one.errors:
+                    result.entries[r.job.output] = cache.put(r.key, typeset_one)
+                    result.typeset.append(r.job.output)
+                    pages += typeset_one.pages
+                done += 1
+            if how.progress:
+                how.progress(Progress(done, total, pages, time.perf_counter() - how.started))
     return result
 
 
@@ -172,42 +178,93 @@ def _start_worker(key: bytes, scratch: str) -> None:
     tempfile.tempdir = scratch
 
 
-def typeset_all(batches: list[Batch], jobs: int) -> Iterator[tuple[int, list[Typeset]]]:
-    """Typeset batches on `jobs` processes, yielding (batch index, results) as each finishes."""
-    # A few documents (one family's row, one edited page) are typeset at once in this process,
-    # whose stylesheets and fonts stay loaded from build to build (--watch, serve): starting
-    # workers would cost more than the work.
-    if jobs <= 1 or len(batches) <= 1 or sum(len(b.records) for b in batches) <= SMALL:
+def _ready() -> None:
+    """A first task: the worker that takes it is forked (the engine loaded) and waiting."""
+
+
+class Workers:
+    """The typesetting processes of one build, started when asked for or, for a command-line
+    build that has more than one core (`early`), when the build starts: the engine then loads
+    on another core while this process loads, plans and renders (about a second of a rebuild
+    after one row changed). A process that has the engine loaded (`--watch`, `serve`)
+    typesets a few documents itself. A context manager: the processes end with it."""
+
+    def __init__(self, jobs: int, early: bool = False) -> None:
+        self.jobs = jobs or os.cpu_count() or 1
+        self._pool: ProcessPoolExecutor | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._lock = threading.Lock()
+        self._starting: threading.Thread | None = None
+        if early and self.jobs > 1 and "weasyprint" not in sys.modules:
+            # Starting a process waits for the server to have loaded the engine: not here.
+            self._starting = threading.Thread(target=lambda: self.pool().submit(_ready),
+                                              daemon=True)
+            self._starting.start()
+
+    def pool(self) -> ProcessPoolExecutor:
+        """The processes, started now if they were not."""
+        with self._lock:
+            return self._pool or self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        # forkserver: workers are forked from a small process that has imported the engine and
+        # nothing of the build (a plain fork would give each a copy of the whole plan); each
+        # keeps one FontConfiguration, its parsed stylesheets and its stamping bases for all
+        # its batches. The server inherits the environment prepared here.
+        fonts.prepare_environment()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
+        # A worker ends without running finalizers, so the folder its FontConfiguration makes
+        # (about 10 MB of the fonts' files) would stay behind in the temporary folder, once per
+        # worker: the workers make theirs in one folder of the build's, removed when the
+        # processes are done.
+        self._scratch = tempfile.TemporaryDirectory(prefix="takehome-typeset-")
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER,
+            initializer=_start_worker, initargs=(trust.secret(), self._scratch.name))
+        return self._pool
+
+    def started(self) -> bool:
+        return self._starting is not None or self._pool is not None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._starting is not None:
+            self._starting.join()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+
+def typeset_all(batches: list[Batch], workers: Workers) -> Iterator[tuple[int, list[Typeset]]]:
+    """Typeset batches on the workers' processes, yielding (batch index, results) as each
+    finishes (a few documents in this process, if it has the engine or only one core)."""
+    # Starting workers would cost more than typesetting a few documents (one family's row, one
+    # edited page) here, where stylesheets and fonts stay loaded from build to build.
+    small = len(batches) <= 1 or sum(len(b.records) for b in batches) <= SMALL
+    if not workers.started() and (workers.jobs <= 1 or small):
         for i, batch in enumerate(batches):
             yield i, typeset(batch)
         return
-    # forkserver: workers are forked from a small process that has imported the engine and
-    # nothing of the build (a plain fork would give each a copy of the whole plan); each keeps
-    # one FontConfiguration, its parsed stylesheets and its stamping bases for all its batches.
-    # The server inherits the environment load_engine() prepares.
-    load_engine()
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
-    workers = min(jobs, len(batches))
+    pool = workers.pool()
     waiting = iter(enumerate(batches))
-    # A worker ends without running finalizers, so the folder its FontConfiguration makes (about
-    # 10 MB of the fonts' files) would stay behind in the temporary folder, once per worker:
-    # the workers make theirs in one folder of the build's, removed when the pool is done.
-    with tempfile.TemporaryDirectory(prefix="takehome-typeset-") as scratch, \
-            ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                max_tasks_per_child=TASKS_PER_WORKER, initializer=_start_worker,
-                                initargs=(trust.secret(), scratch)) as pool:
-        # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
-        running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, 2 * workers)}
-        try:
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    index = running.pop(future)
-                    for i, batch in itertools.islice(waiting, 1):
-                        running[pool.submit(typeset, batch)] = i
-                    yield index, future.result()
-        except BaseException:
-            for future in running:
-                future.cancel()
-            raise
+    # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
+    in_flight = 2 * min(workers.jobs, len(batches))
+    running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, in_flight)}
+    try:
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                index = running.pop(future)
+                for i, batch in itertools.islice(waiting, 1):
+                    running[pool.submit(typeset, batch)] = i
+                yield index, future.result()
+    except BaseException:
+        for future in running:
+            future.cancel()
+        raise
