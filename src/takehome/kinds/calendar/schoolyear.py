@@ -139,6 +139,10 @@ class Calendar:
     loaded: Loaded | None = None
     sources: tuple[str, ...] = ()  # every input file, relative to the project
     _shown: tuple[int, list[Event]] | None = field(default=None, repr=False, compare=False)
+    # shown() as it was, and the events on each day asked for (a year's pages ask thousands
+    # of times, for a few hundred days)
+    _days: tuple[list[Event], dict[dt.date, list[Event]]] | None = field(
+        default=None, repr=False, compare=False)
 
     @property
     def title(self) -> Text:
@@ -150,7 +154,13 @@ class Calendar:
         return [e for e in self.shown() if e.end >= start and e.start <= end]
 
     def on(self, day: dt.date) -> list[Event]:
-        return [e for e in self.shown() if e.covers(day)]
+        shown = self.shown()
+        if self._days is None or self._days[0] is not shown:
+            self._days = (shown, {})
+        found = self._days[1].get(day)
+        if found is None:
+            found = self._days[1][day] = [e for e in shown if e.covers(day)]
+        return found
 
     def shown(self) -> list[Event]:
         """The events the documents print: a public holiday on days the school's own calendar
