@@ -7,6 +7,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import tinycss2
@@ -74,8 +75,15 @@ def _css_rules(rules: Iterable[Any], where: str) -> Iterator[Reference]:
 
 def css_references(text: str, where: str = "a stylesheet") -> list[Reference]:
     """The files a stylesheet asks for: @import, @font-face sources, url() in any rule."""
+    return list(_css_references(text, where))
+
+
+@lru_cache(maxsize=64)
+def _css_references(text: str, where: str) -> tuple[Reference, ...]:
+    # A build's few stylesheets, parsed once per process (a `--watch` process's every build
+    # scans the same ones).
     rules = tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True)
-    return _local(_css_rules(rules, where))
+    return tuple(_local(_css_rules(rules, where)))
 
 
 def style_references(text: str, where: str) -> list[Reference]:
