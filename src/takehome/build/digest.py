@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any, NamedTuple, TypeVar
 T = TypeVar("T")
 RACY_NS = 2_000_000_000  # a coarse file system's timestamps (some network ones: a second)
 BUILDS = 3  # facts are kept while one of the last builds that kept them used them
-MAX_FACTS = 150_000  # and no more (a cache's worth at 10,000 families)
+MAX_FACTS = 50_000  # and no more (about 1 KB each in memory): a rebuild's worth at 4,000 families
 MAX_FACT_CHARS = 4_000  # a larger value (a class set's journal) is read whenever needed
 
 
@@ -83,7 +84,7 @@ def learn(path: Path, what: str, value: Any, signature: tuple[int, ...] | None =
     global _changed
     if not isinstance(value, str) and len(json.dumps(value)) > MAX_FACT_CHARS:
         return
-    name = (what, str(path))
+    name = (sys.intern(what), str(path))
     _facts.pop(name, None)
     _facts[name] = _Fact(signature or _signature(path), value, 0, _build)
     _changed = True
@@ -107,7 +108,7 @@ def recall(path: Path, read: Callable[[Path], dict[str, Any] | None]) -> None:
     try:
         _build = max(_build, int(kept.get("build", 0)) + 1)
         for what, name, saw, value, kept_ns, used in kept.get("facts", ()):
-            recalled[str(what), str(name)] = _Fact(tuple(int(n) for n in saw), value,
+            recalled[sys.intern(str(what)), str(name)] = _Fact(tuple(int(n) for n in saw), value,
                                                    int(kept_ns), int(used))
     except (TypeError, ValueError):
         recalled = {}  # another version's record: the files are read again
