@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -30,9 +31,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return seen
 
 
-def _keep() -> dict[str, Any]:
+def _keep(folder: Path) -> dict[str, Any]:
     kept: dict[str, Any] = {}
-    digest.keep(Path(os.devnull), lambda _path, record: kept.update(record))
+    digest.keep(Path(os.devnull), lambda _path, record: kept.update(record), (folder,))
     return kept
 
 
@@ -43,7 +44,7 @@ def test_an_unchanged_file_is_read_once(tmp_path: Path, reads: list[Path],
     path.write_bytes(b"one")
     time.sleep(0.01)
     first = digest.file_sha256(path)
-    _keep()
+    _keep(tmp_path)
     assert digest.file_sha256(path) == first and reads == [path]
     # The same size, its modification time set back: its change time gives it away.
     info = path.stat()
@@ -58,7 +59,7 @@ def test_a_file_changed_as_it_was_read_is_read_again(tmp_path: Path,
     path = tmp_path / "a.pdf"
     path.write_bytes(b"one")
     digest.file_sha256(path)
-    _keep()
+    _keep(tmp_path)
     digest.file_sha256(path)
     assert reads == [path, path]
 
@@ -85,3 +86,15 @@ def test_facts_not_signed_with_the_key_are_not_believed(project: Path) -> None:
     again = pipeline.build(small, pipeline.Options(only=("welcome",)))
     assert any("discarded a cache entry" in w.message for w in again.warnings)
     assert tree_bytes(small / "output") == before
+
+
+def test_a_project_keeps_no_facts_about_another(project: Path, tmp_path: Path) -> None:
+    """One process building two projects (tests, a shell session's imports) writes into each
+    project's cache only what it read of that project (and of takehome itself)."""
+    trim_roster(project, 2)
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    pipeline.build(project, pipeline.Options(only=("welcome",)))
+    pipeline.build(other, pipeline.Options(only=("welcome",)))
+    kept = (other / CACHE_DIR / "v2" / FACTS).read_text()
+    assert str(other / "content") in kept and str(project) + os.sep not in kept

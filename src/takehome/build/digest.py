@@ -118,9 +118,11 @@ def recall(path: Path, read: Callable[[Path], dict[str, Any] | None]) -> None:
     _recalled[str(path)] = signature
 
 
-def keep(path: Path, write: Callable[[Path, dict[str, Any]], None]) -> None:
-    """Keep in `path`, through `write`, the facts one of the last BUILDS builds used, for the
-    next build to recall; nothing is written when nothing was learnt since."""
+def keep(path: Path, write: Callable[[Path, dict[str, Any]], None],
+         inside: tuple[Path, ...]) -> None:
+    """Keep in `path`, through `write`, the facts about files in the folders `inside` (a
+    project's, takehome's) that one of the last BUILDS builds used, for the next build to
+    recall; nothing is written when nothing was learnt since."""
     global _build, _changed
     if not _changed:
         return
@@ -130,8 +132,10 @@ def keep(path: Path, write: Callable[[Path, dict[str, Any]], None]) -> None:
             del _facts[name]
         elif not fact.kept_ns:
             _facts[name] = fact._replace(kept_ns=now)
+    folders = tuple(os.path.join(folder, "") for folder in inside)
     write(path, {"build": _build, "facts": [[*name, list(f.signature), f.value, f.kept_ns,
-                                             f.used] for name, f in _facts.items()]})
+                                             f.used] for name, f in _facts.items()
+                                            if name[1].startswith(folders)]})
     _recalled[str(path)] = _signature(path)
     _build += 1
     _changed = False

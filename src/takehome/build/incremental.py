@@ -121,10 +121,11 @@ class Cache:
         """What the last build learnt about the files it read (see digest.py)."""
         recall(self.root / FACTS, self._signed)
 
-    def keep_facts(self) -> None:
-        """Keep what this build learnt about the files it read, for the next build."""
+    def keep_facts(self, *folders: Path) -> None:
+        """Keep what this build learnt about the files it read in `folders` (the project's,
+        its output's) and takehome's own, for the next build."""
         try:
-            keep(self.root / FACTS, self._put_signed)
+            keep(self.root / FACTS, self._put_signed, (*folders, _PACKAGE, BUILTIN_TEMPLATES))
         except OSError as exc:  # only the next build is slower
             log.warning("could not keep what this build read for the next build: %s", exc)
 

@@ -6,6 +6,7 @@ in order, stops after a stage that found errors, and reports.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,9 @@ class Options:
     strict: bool = False  # warnings stop the build as errors do (for CI)
     # Without the project's school, teacher and dates: lines to write on, or these texts
     generic: Generic | None = None
+    # Typesetting processes kept from build to build (--watch, serve), with the engine, fonts
+    # and stylesheets loaded; without them, a build starts its own
+    workers: typeset.Workers | None = None
 
     def key(self) -> tuple[str, ...]:
         """What makes two builds' outputs differ, besides the project: for the build record."""
@@ -73,15 +77,16 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     cache.recall_facts()
     record = BuildRecord(cache, root, output, options.key())
     if options.shard is None and (last := record.unchanged()) is not None:
-        cache.keep_facts()
+        cache.keep_facts(root, output)
         raise_if_any([], last.warnings if options.strict else [])
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
                            warnings=last.warnings, seconds=time.perf_counter() - started)
 
     # Typesetting processes start now, and load the engine while this process plans.
-    with typeset.Workers(options.jobs, early=not options.join) as workers:
+    with contextlib.nullcontext(options.workers) if options.workers else \
+            typeset.Workers(options.jobs, early=not options.join) as workers:
         report = _build(root, output, options, cache, record, workers, started)
-    cache.keep_facts()
+    cache.keep_facts(root, output)
     report.seconds = time.perf_counter() - started
     return report
 
