@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import click
 import watchfiles
 
-from .build import pipeline
+from .build import pipeline, typeset
 from .errors import BuildError, ContentError, warnings_report
 from .project import find_root
 
@@ -38,7 +39,12 @@ def watch(directory: Path, options: pipeline.Options,
     """Build now, then again after every change to content/ or templates/, until stopped;
     a content error, or content/ moved away for a while, is reported and waited out."""
     root = find_root(directory)
+    with typeset.Workers(options.jobs) as workers:  # kept loaded from build to build
+        _watch(root, replace(options, workers=workers), stop, echo)
 
+
+def _watch(root: Path, options: pipeline.Options, stop: threading.Event | None,
+           echo: Callable[[str], None]) -> None:
     def once() -> None:
         try:
             report = pipeline.build(root, options)

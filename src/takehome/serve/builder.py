@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..build import pipeline
+from ..build import pipeline, typeset
 from ..errors import BuildError, ContentError, Problem
 from ..paper import Paper
 from ..project import Project
@@ -87,6 +87,7 @@ class Builder:
         self._status = Status(0, {DEFAULT: read_files(self.output(DEFAULT))}, [], [], None, "",
                               None, 0.0, {})
         self._thread = threading.Thread(target=self._run, name="takehome-builds", daemon=True)
+        self._workers: typeset.Workers | None = None  # while the thread runs
 
     def output(self, variant: Variant) -> Path:
         return self.folder / variant.folder
@@ -134,6 +135,11 @@ class Builder:
             listener(version)
 
     def _run(self) -> None:
+        # Typesetting processes kept from build to build, with fonts and stylesheets loaded.
+        with typeset.Workers(self.jobs) as self._workers:
+            self._loop()
+
+    def _loop(self) -> None:
         first = True
         while True:
             with self._cond:
@@ -190,7 +196,8 @@ class Builder:
 
         options = pipeline.Options(output=self.output(variant), only=only, outputs=outputs,
                                    jobs=self.jobs, paper=variant.paper,
-                                   ink_saver=variant.ink_saver, progress=progress)
+                                   ink_saver=variant.ink_saver, progress=progress,
+                                   workers=self._workers)
         started = time.perf_counter()
         try:
             report = pipeline.build(self.root, options)

@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -183,11 +184,12 @@ def _ready() -> None:
 
 
 class Workers:
-    """The typesetting processes of one build, started when asked for or, for a command-line
-    build that has more than one core (`early`), when the build starts: the engine then loads
-    on another core while this process loads, plans and renders (about a second of a rebuild
-    after one row changed). A process that has the engine loaded (`--watch`, `serve`)
-    typesets a few documents itself. A context manager: the processes end with it."""
+    """Typesetting processes: a build's, or those `--watch` and `serve` keep from build to
+    build with fonts and stylesheets loaded. Started when first needed or, for a command-line
+    build on more than one core (`early`), when the build starts: the engine then loads on
+    another core while this process loads, plans and renders (about a second of a rebuild
+    after one row changed). Until they are started, a few documents are typeset in this
+    process. A context manager: the processes end with it."""
 
     def __init__(self, jobs: int, early: bool = False) -> None:
         self.jobs = jobs or os.cpu_count() or 1
@@ -231,8 +233,13 @@ class Workers:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the processes (they start again if asked for)."""
         if self._starting is not None:
             self._starting.join()
+            self._starting = None
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
@@ -264,6 +271,9 @@ def typeset_all(batches: list[Batch], workers: Workers) -> Iterator[tuple[int, l
                 for i, batch in itertools.islice(waiting, 1):
                     running[pool.submit(typeset, batch)] = i
                 yield index, future.result()
+    except BrokenProcessPool:
+        workers.close()  # a worker was killed: the next build starts new ones
+        raise
     except BaseException:
         for future in running:
             future.cancel()
