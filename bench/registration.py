@@ -178,17 +178,19 @@ print(pages, time.perf_counter() - started)
 SAVED = """
 import sys, time
 from pathlib import Path
-from takehome.build import pipeline
+from takehome.build import pipeline, typeset
 root, name, old, new = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
-pipeline.build(root, pipeline.Options())
-path = root / "content" / name
-for text in (new, new + "!"):
-    path.write_text(path.read_text(encoding="utf-8").replace(old, text, 1), encoding="utf-8")
-    started = time.perf_counter()
-    report = pipeline.build(root, pipeline.Options())
-    assert report.rendered, "nothing was rebuilt"
-    print(f"{time.perf_counter() - started:.3f}", len(report.rendered))
-    old = text
+with typeset.Workers(0) as workers:  # as --watch keeps them from build to build
+    options = pipeline.Options(workers=workers)
+    pipeline.build(root, options)
+    path = root / "content" / name
+    for text in (new, new + "!"):
+        path.write_text(path.read_text(encoding="utf-8").replace(old, text, 1), encoding="utf-8")
+        started = time.perf_counter()
+        report = pipeline.build(root, options)
+        assert report.rendered, "nothing was rebuilt"
+        print(f"{time.perf_counter() - started:.3f}", len(report.rendered))
+        old = text
 """
 # Edits a teacher makes: a newsletter paragraph, a line of the welcome sheet every family gets.
 EDITS = [("newsletters/2026-12.yaml", "A letter from the principal", "A letter from our head"),
