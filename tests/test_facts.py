@@ -21,13 +21,13 @@ from tests.conftest import tree_bytes, trim_roster
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The files hashed, as they are read."""
     seen: list[Path] = []
-    hash_file = digest._hash
+    hash_file = digest.hash_file
 
     def counting(path: Path) -> str:
         seen.append(path)
         return hash_file(path)
 
-    monkeypatch.setattr(digest, "_hash", counting)
+    monkeypatch.setattr(digest, "hash_file", counting)
     return seen
 
 

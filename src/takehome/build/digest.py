@@ -46,14 +46,15 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _hash(path: Path) -> str:
+def hash_file(path: Path) -> str:
+    """The hash of a file's bytes, read now (a file just written: see learn)."""
     with path.open("rb") as fh:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def file_sha256(path: Path) -> str:
     """The hash of a file's bytes (read only when the file changed since it was last read)."""
-    return remembered(path, "sha256", _hash)
+    return remembered(path, "sha256", hash_file)
 
 
 def _signature(path: Path) -> tuple[int, ...]:

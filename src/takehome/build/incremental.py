@@ -5,7 +5,6 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -21,7 +20,7 @@ from .. import __version__, fonts
 from ..errors import Problem
 from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from . import trust
-from .digest import file_sha256, keep, key_of, learn, recall, remembered
+from .digest import file_sha256, hash_file, keep, key_of, learn, recall, remembered
 from .jinja import BUILTIN_TEMPLATES
 from .records import Typeset
 from .write import MANIFEST, published
@@ -102,8 +101,7 @@ class Cache:
         os.close(fd)
         try:
             pages = write(Path(tmp))
-            with open(tmp, "rb") as fh:
-                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            digest = hash_file(Path(tmp))
             os.replace(tmp, pdf_path)
         except BaseException:
             with contextlib.suppress(OSError):
