@@ -280,8 +280,6 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
                 for i, f in enumerate(base.fields) if f.page == page)
             sheets.append(f"<section>{boxes}</section>")
     css = (f"@page {{ size: {width!r}px {height!r}px; margin: 0 }} "
-           'div::before, div::after { content: ""; display: inline-block; width: 0; '
-           "visibility: hidden } "
            "html, body { margin: 0; padding: 0 } "
            "section { position: relative; height: 0 } section + section { break-before: page } "
            "div { position: absolute; margin: 0; padding: 0; border: 0 } "
@@ -326,10 +324,15 @@ def _rules(i: int, field: Field) -> str:
     once per batch, in the stylesheet, rather than parsed again in every copy's markup."""
     rules = [f".f{i} {{ left: {field.x!r}px; top: {field.y!r}px; width: {field.width!r}px; "
              f"{field.style} }}"]
-    for side, (above, below) in zip(("before", "after"), field.reach, strict=True):
+    before, after = field.reach
+    reach: tuple[tuple[float, float], ...] = field.reach
+    if field.lines == 1:  # both struts on one line: one box reaching as far as both do
+        reach = ((max(before[0], after[0]), max(before[1], after[1])),)
+    for side, (above, below) in zip(("before", "after"), reach, strict=False):
         # An empty inline-block's baseline is its bottom edge: raised by `below`, it reaches
         # `above` over the line's baseline and `below` under it, as the strut does.
-        rules.append(f".f{i}::{side} {{ height: {above + below!r}px; "
+        rules.append(f'.f{i}::{side} {{ content: ""; display: inline-block; width: 0; '
+                     f"visibility: hidden; height: {above + below!r}px; "
                      f"vertical-align: {-below!r}px }}")
     return " ".join(rules)
 
