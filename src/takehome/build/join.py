@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
 import re
 from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -27,11 +30,41 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pikepdf
 
+from . import trust
 from .digest import key_of
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
     from .plan import Assembly
+
+AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are made by write
+
+
+def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
+               jobs: int) -> None:
+    """Join the assemblies the cache lacks on `jobs` processes, the largest first, for write's
+    joined() to find there: a packet's class set takes as long as all its families' packets,
+    which the other processes join meanwhile."""
+    # (an entry of the join's key, made from one of its parts', names the file it would be)
+    missing = [s for s in steps if not cache.path(
+        replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
+    if jobs <= 1 or len(missing) < AHEAD:
+        return
+    missing.sort(key=lambda s: len(s.parts), reverse=True)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=trust.use,
+                             initargs=(trust.secret(),)) as pool:
+        for future in [pool.submit(joined, s, {p: entries[p] for p in s.parts}, cache)
+                       for s in missing]:
+            future.result()
+
+
+def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
+    """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
+    digests = [entries[p].sha256 for p in step.parts]
+    backs = [p in step.backs for p in step.parts]
+    return key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
+
 
 def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
     """An assembly's joined PDF: from the cache, or joined now (lending the unchanged parts'
@@ -39,7 +72,7 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
     backs = [p in step.backs for p in step.parts]
-    key = key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
+    key = _key(step, entries)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
