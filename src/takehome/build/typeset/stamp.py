@@ -9,12 +9,11 @@ words are overlaid on the base's pages (pikepdf).
 
 That gives the full render's output whenever each field's words take as many lines, as tall, as
 the placeholder and are no wider than the field: nothing else on the page can then move. The
-invisible struts base.css gives every field make its lines as tall in every script; the words
-are laid out with empty boxes that reach as far above and below the baseline as the base's
-struts did, which sets their lines the same without shaping the struts for every copy. A copy that
-fails the check (a long name wrapping onto a second line) is laid out in full instead, so the
-check decides speed, never what is printed. tests/test_stamp.py compares stamped copies with
-full renders glyph by glyph and pixel by pixel.
+invisible struts base.css gives every field make its lines as tall in every script (a copy's
+words get empty boxes as tall, measured on the base, not shaped again). A copy that fails the
+check (a long name wrapping onto a second line) is laid out in full instead, so the check decides
+speed, never what is printed. tests/test_stamp.py compares stamped copies with full renders
+glyph by glyph and pixel by pixel.
 """
 
 from __future__ import annotations
@@ -71,9 +70,8 @@ class Field:
     lang: str
     lines: int
     strut: tuple[str, str]  # invisible ::before and ::after that set its line's height (base.css)
-    # How far each of those reaches above and below its line's baseline (CSS px): the stamp
-    # gives its words empty boxes as tall, which set the line as the struts do, unshaped.
-    reach: tuple[tuple[float, float], tuple[float, float]]
+    reach: tuple[tuple[float, float], tuple[float, float]]  # how far each reaches above and
+    # below its line's baseline (CSS px): a copy's words get empty boxes as tall (_rules)
 
 
 @dataclass(frozen=True)
@@ -194,7 +192,6 @@ def _field(box: Any, number: int, page: int) -> Field:
         raise NotStampable(f"field {number} has generated content")
     before, after = ("".join(b.text for b in generated if type(b).__name__ == "TextBox"
                              and b.element_tag.endswith(side)) for side in ("::before", "::after"))
-    reach = (_reach(box, number, "::before"), _reach(box, number, "::after"))
     style = box.style
     declarations = [_declaration(style, name) for name in _TEXT_STYLE]
     if style["height"] != "auto":  # its words are placed at the top of its content box
@@ -206,7 +203,7 @@ def _field(box: Any, number: int, page: int) -> Field:
     return Field(number, page, box.content_box_x(), box.content_box_y(), box.width, box.height,
                  "; ".join(d for d in declarations if d), style["lang"] or "",
                  sum(1 for c in box.children if type(c).__name__ == "LineBox"), (before, after),
-                 reach)
+                 (_reach(box, number, "::before"), _reach(box, number, "::after")))
 
 
 def _reach(box: Any, number: int, side: str) -> tuple[float, float]:
@@ -216,8 +213,7 @@ def _reach(box: Any, number: int, side: str) -> tuple[float, float]:
               and (b.element_tag or "").endswith(side)]
     if len(struts) != 1 or struts[0].style["vertical_align"] != "baseline":
         raise NotStampable(f"field {number} has no strut {side} on the baseline")
-    strut = struts[0]
-    return strut.baseline, strut.margin_height() - strut.baseline
+    return struts[0].baseline, struts[0].margin_height() - struts[0].baseline
 
 
 # What shapes and places a field's words inside its box: copied onto the stamped box.
