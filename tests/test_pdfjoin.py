@@ -136,3 +136,41 @@ def test_a_part_printed_on_the_back_is_lent_only_with_the_same_blank(tmp_path: P
     join_pdfs(parts, True, tmp_path / "scratch.pdf", backs=[False, True, False])
     assert (tmp_path / "third.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
     assert third["copied"] == 0
+
+
+def test_strings_that_look_like_references_are_copied_as_they_are(tmp_path: Path) -> None:
+    """Objects are spelled by qpdf and their references renumbered: a note whose text holds
+    parentheses, a backslash and "1 0 R", or bytes written in hex, keeps it, and every
+    reference still resolves."""
+    words = "x) 1 0 R (y \\ 2 0 R ("
+    with pikepdf.open(part(tmp_path / "odd.pdf", ["Odd"])) as pdf:
+        note = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Annot, Subtype=pikepdf.Name.Text, Rect=[0, 0, 10, 10],
+            Contents=pikepdf.String(words), NM=pikepdf.String(b"\x00 3 0 R\xff")))
+        pdf.pages[0].Annots.append(note)
+        pdf.save(tmp_path / "noted.pdf")
+    parts = [part(tmp_path / "a.pdf", ["Ana"]), tmp_path / "noted.pdf"]
+    join_pdfs(parts, True, tmp_path / "joined.pdf")
+    with pikepdf.open(tmp_path / "joined.pdf") as joined:
+        assert joined.check_pdf_syntax() == []
+        notes = [a for a in joined.pages[2].Annots if a.get("/Subtype") == pikepdf.Name.Text]
+        assert [str(n.Contents) for n in notes] == [words]
+        assert bytes(notes[0].NM) == b"\x00 3 0 R\xff"
+        fonts = list(joined.pages[2].Resources.Font.values())
+        assert fonts and all(f.get("/Type") == pikepdf.Name.Font for f in fonts)
+
+
+def test_a_journal_of_an_older_join_lends_nothing(tmp_path: Path) -> None:
+    parts = [part(tmp_path / "a.pdf", ["Ana"]), part(tmp_path / "b.pdf", ["Ben"])]
+    first: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first)
+    older = {k: v for k, v in first.items() if k != "format"}
+    second: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "second.pdf", _digests(parts),
+              previous=(tmp_path / "first.pdf", older), journal=second)
+    assert second["copied"] == 0
+    third: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "third.pdf", _digests(parts),
+              previous=(tmp_path / "first.pdf", first), journal=third)
+    assert third["copied"] == 2
+    assert (tmp_path / "third.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()

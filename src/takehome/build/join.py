@@ -2,9 +2,9 @@
 
 A PDF library joins files by holding every object of the result until it is saved: about 4 KB
 an object in qpdf, 1.2 GB for a 2,000-family packet class set. Here each part is opened in turn
-(pikepdf reads it and spells every value), the objects its pages use are written out at once
-under new numbers, and only the page numbers and file offsets are kept for the page tree and
-the cross-reference table written at the end. Memory does not grow with the roster.
+(pikepdf reads it, and qpdf spells each object), the objects its pages use are written out at
+once under new numbers, and only the page numbers and file offsets are kept for the page tree
+and the cross-reference table written at the end. Memory does not grow with the roster.
 
 A part's objects are written the same way whenever its bytes and its first object number are
 the same, so a join keeps a journal of where each part lies in the file (signed with the cache
@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
+import re
 from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -26,11 +30,41 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pikepdf
 
+from . import trust
 from .digest import key_of
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
     from .plan import Assembly
+
+AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are made by write
+
+
+def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
+               jobs: int) -> None:
+    """Join the assemblies the cache lacks on `jobs` processes, the largest first, for write's
+    joined() to find there: a packet's class set takes as long as all its families' packets,
+    which the other processes join meanwhile."""
+    # (an entry of the join's key, made from one of its parts', names the file it would be)
+    missing = [s for s in steps if not cache.path(
+        replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
+    if jobs <= 1 or len(missing) < AHEAD:
+        return
+    missing.sort(key=lambda s: len(s.parts), reverse=True)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=trust.use,
+                             initargs=(trust.secret(),)) as pool:
+        for future in [pool.submit(joined, s, {p: entries[p] for p in s.parts}, cache)
+                       for s in missing]:
+            future.result()
+
+
+def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
+    """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
+    digests = [entries[p].sha256 for p in step.parts]
+    backs = [p in step.backs for p in step.parts]
+    return key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
+
 
 def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
     """An assembly's joined PDF: from the cache, or joined now (lending the unchanged parts'
@@ -38,7 +72,7 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
     backs = [p in step.backs for p in step.parts]
-    key = key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
+    key = _key(step, entries)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -55,7 +89,14 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
 
 # Kept from a page's ancestors in its part: the joined file has a page tree of its own.
 _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
+# In an object as qpdf spells it: a string (qpdf escapes every parenthesis inside one), or an
+# indirect reference (two integers and R, apart from any name or number around them).
+_TOKENS = re.compile(rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f]*>"
+                     rb"|(?<![\w#./+-])(\d+) (\d+) R(?![\w#])", re.DOTALL)
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
+# How parts are spelled: a journal of another lends none of its parts (the file would not be
+# the same, byte for byte, as a join from scratch).
+FORMAT = 2
 
 
 def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequence[str] = (),
@@ -70,7 +111,7 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
     bytes of the parts it shares, and `journal` is filled in for the next join."""
     flags = [*backs, *[False] * len(parts)][:len(parts)]
     old = _Previous(*previous) if previous and digests and previous[1].get("duplex") == duplex \
-        else None
+        and previous[1].get("format") == FORMAT else None
     spans: list[list[Any]] = []
     with target.open("wb") as fh, old or contextlib.nullcontext():
         joined = _Writer(fh)
@@ -96,9 +137,8 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
                               joined.kids[pages:], blank])
         xref = joined.finish(title, lang, duplex)
         if journal is not None:
-            journal.update(duplex=duplex, parts=spans, xref=xref, size=len(joined.offsets) + 1,
-                           copied=old.copied if old else 0)
-        return len(joined.kids)
+            journal.update(format=FORMAT, duplex=duplex, parts=spans, xref=xref,
+                           size=len(joined.offsets) + 1, copied=old.copied if old else 0)
         return len(joined.kids)
 
 
@@ -153,6 +193,7 @@ class _Writer:
         self.numbers: dict[tuple[int, int], int] = {}  # the current part's objects, renumbered
         self.queue: deque[Any] = deque()
         self.dests: pikepdf.NameTree | None = None  # the current part's named places
+        self.pdf: pikepdf.Pdf | None = None  # the current part
         self._write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
     def _write(self, data: bytes) -> None:
@@ -170,6 +211,7 @@ class _Writer:
     def part(self, pdf: pikepdf.Pdf) -> None:
         """A part's pages and everything they use, written now."""
         self.numbers.clear()
+        self.pdf = pdf
         names = pdf.Root.get("/Names")
         self.dests = pikepdf.NameTree(names.Dests) if names and "/Dests" in names else None
         self.kids += [self._ref(page.obj) for page in pdf.pages]
@@ -226,7 +268,7 @@ class _Writer:
             data = obj.read_raw_bytes()  # still compressed: copied as it is
             entries = {k: v for k, v in obj.items() if k != "/Length"}
             return b"%s\nstream\n%s\nendstream" % (
-                self._dictionary({**entries, "/Length": len(data)}), data)
+                self._spelled(entries, b" /Length %d" % len(data)), data)
         if obj.get("/Type") == pikepdf.Name.Page:
             entries = {k: v for k, v in obj.items() if k != "/Parent"}
             for key in _INHERITED:
@@ -235,13 +277,40 @@ class _Writer:
                     if key in parent:
                         entries[key] = parent[key]
                     parent = parent.get("/Parent")
-            return self._dictionary(entries, parent=True)
+            return self._spelled(entries, b" /Parent %d 0 R" % PAGES)
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Array):
+            text = self._renumbered(obj.unparse(resolved=True))
+            if text is not None:
+                return text
         return self._value(obj, top=True)
 
-    def _dictionary(self, entries: dict[str, Any], parent: bool = False) -> bytes:
+    def _spelled(self, entries: dict[str, Any], last: bytes) -> bytes:
+        """A dictionary of these entries, then `last` (a key and value of the writer's own)."""
+        text = self._renumbered(pikepdf.Dictionary(entries).unparse())
+        if text is None:
+            return self._dictionary(entries, last)
+        return text[:-len(b" >>")] + last + b" >>"
+
+    def _renumbered(self, text: bytes) -> bytes | None:
+        """An object as qpdf spells it, with every reference to an object of the part given its
+        number in the joined file (spelling it in Python, value by value, took most of a
+        join); None when it may name a place in its part (a link): _value spells that."""
+        if self.dests is not None and (b"/Dest" in text or b"/D " in text):
+            return None
+        assert self.pdf is not None
+        get = self.pdf.get_object
+
+        def number(match: re.Match[bytes]) -> bytes:
+            if match[1] is None:
+                return match[0]  # a string: written as it is
+            return self._value(get((int(match[1]), int(match[2]))))
+
+        return _TOKENS.sub(number, text)
+
+    def _dictionary(self, entries: dict[str, Any], last: bytes = b"") -> bytes:
         items = b" ".join(b"%s %s" % (pikepdf.Name(k).unparse(), self._value(self._dest(k, v)))
                           for k, v in entries.items())
-        return b"<< %s%s >>" % (items, b" /Parent %d 0 R" % PAGES if parent else b"")
+        return b"<< %s%s >>" % (items, last)
 
     def _dest(self, key: str, value: Any) -> Any:
         """A link to a named place in its part, as the page and position it names: the part's

@@ -20,7 +20,7 @@ from .. import files
 from ..errors import BuildError, Problem, display_path
 from .commit import TEMPORARY, OutputProblem, lock, lstat_or_none, real_folder, replace_all
 from .digest import file_sha256, key_of, sha256
-from .join import joined
+from .join import join_ahead, joined
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
@@ -257,14 +257,17 @@ class Written:
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
           output: Path, replaces: set[str] | None, *, project: Path,
-          trusted: Path | None = None) -> Written:
+          trusted: Path | None = None, jobs: int = 0) -> Written:
     """Join class sets and write every file of `plan` into `output` through the staged writer.
     `replaces`: the documents this build remade (None: all; the others' files are kept).
-    `trusted`: the folder the user chose, from which down to `output` no link is followed."""
+    `trusted`: the folder the user chose, from which down to `output` no link is followed.
+    `jobs`: processes that join class sets (0: one per core)."""
     writer = Writer(output, MANIFEST, records=cache.root / "written", project=project,
                     trusted=trusted)
     written = Written()
     try:
+        join_ahead([s for s in plan.steps if isinstance(s, Assembly)], entries, cache,
+                   jobs or os.cpu_count() or 1)
         for step in plan.steps:
             entry = {"kind": step.kind, "document": step.document, "title": step.title,
                      "part": step.part, "language": step.lang, "paper": step.paper,

@@ -9,10 +9,11 @@ words are overlaid on the base's pages (pikepdf).
 
 That gives the full render's output whenever each field's words take as many lines, as tall, as
 the placeholder and are no wider than the field: nothing else on the page can then move. The
-invisible struts base.css gives every field make its lines as tall in every script. A copy that
-fails the check (a long name wrapping onto a second line) is laid out in full instead, so the
-check decides speed, never what is printed. tests/test_stamp.py compares stamped copies with
-full renders glyph by glyph and pixel by pixel.
+invisible struts base.css gives every field make its lines as tall in every script (a copy's
+words get empty boxes as tall, measured on the base, not shaped again). A copy that fails the
+check (a long name wrapping onto a second line) is laid out in full instead, so the check decides
+speed, never what is printed. tests/test_stamp.py compares stamped copies with full renders
+glyph by glyph and pixel by pixel.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ SAME_PX = 0.01  # layout arithmetic, not a different height
 MAX_LINES = 4  # a field's words on more lines than this are laid out in full
 Lines = tuple[tuple[int, int], ...]  # (field, lines) for each field not on one line
 BASES_KEPT = 16  # laid-out bases each process keeps (a few KB to a few hundred KB each)
+BASE_FORMAT = "2"  # what a base's cache entry holds (its fields' facts): part of its key
 
 
 class NotStampable(Exception):
@@ -68,6 +70,8 @@ class Field:
     lang: str
     lines: int
     strut: tuple[str, str]  # invisible ::before and ::after that set its line's height (base.css)
+    reach: tuple[tuple[float, float], tuple[float, float]]  # how far each reaches above and
+    # below its line's baseline (CSS px): a copy's words get empty boxes as tall (_rules)
 
 
 @dataclass(frozen=True)
@@ -120,14 +124,16 @@ def _base(html: str, css: str, base_dir: Path, greyscale: bool, lang: str,
     and other shards take it from there. `shows`: the files it shows, with their hashes (an
     image edited makes another base); `assets`: those files, for the fetcher."""
     cache = Cache(base_dir)
-    key = key_of("base", engine_fingerprint(), html, css, lang, str(greyscale), str(max_pages),
-                 *shows)
+    key = key_of("base", BASE_FORMAT, engine_fingerprint(), html, css, lang, str(greyscale),
+                 str(max_pages), *shows)
     found = cache.get_with(key)
     if found is not None:
         entry, warnings, extra = found
         if not extra["fields"]:
             return None
-        fields = tuple(Field(**{**f, "strut": tuple(f["strut"])}) for f in extra["fields"])
+        fields = tuple(Field(**{**f, "strut": tuple(f["strut"]),
+                                "reach": tuple(tuple(r) for r in f["reach"])})
+                       for f in extra["fields"])
         return Base(Typeset(cache.read(entry), entry.pages, warnings, list(extra["errors"])),
                     tuple(extra["size"]), fields)
     base = _lay_out_base(html, css, base_dir, greyscale, lang, max_pages, assets)
@@ -196,7 +202,18 @@ def _field(box: Any, number: int, page: int) -> Field:
         raise NotStampable(f"field {number} has a min-height, max-height or text decoration")
     return Field(number, page, box.content_box_x(), box.content_box_y(), box.width, box.height,
                  "; ".join(d for d in declarations if d), style["lang"] or "",
-                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), (before, after))
+                 sum(1 for c in box.children if type(c).__name__ == "LineBox"), (before, after),
+                 (_reach(box, number, "::before"), _reach(box, number, "::after")))
+
+
+def _reach(box: Any, number: int, side: str) -> tuple[float, float]:
+    """How far a field's strut (its ::before or ::after) reaches above and below the baseline
+    of its line, as WeasyPrint laid it out: an inline-block on the baseline."""
+    struts = [b for b in box.descendants() if type(b).__name__ == "InlineBlockBox"
+              and (b.element_tag or "").endswith(side)]
+    if len(struts) != 1 or struts[0].style["vertical_align"] != "baseline":
+        raise NotStampable(f"field {number} has no strut {side} on the baseline")
+    return struts[0].baseline, struts[0].margin_height() - struts[0].baseline
 
 
 # What shapes and places a field's words inside its box: copied onto the stamped box.
@@ -254,19 +271,15 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
     for r, record in enumerate(batch.records):
         for page in pages_of:
             boxes = "".join(
-                f'<div data-stamp="{r}.{i}" lang="{html.escape(f.lang)}" style="left: '
-                f'{f.x!r}px; top: {f.y!r}px; width: {f.width!r}px; {html.escape(f.style)}">'
+                f'<div class="f{i}" data-stamp="{r}.{i}" lang="{html.escape(f.lang)}">'
                 f"{record.fields[f.number]}</div>"
                 for i, f in enumerate(base.fields) if f.page == page)
             sheets.append(f"<section>{boxes}</section>")
-    before, after = ("".join(f"\\{ord(c):x} " for c in side) for side in base.fields[0].strut)
     css = (f"@page {{ size: {width!r}px {height!r}px; margin: 0 }} "
-           f'div::before {{ content: "{before}" }} div::after {{ content: "{after}" }} '
-           "div::before, div::after { display: inline-block; width: 0; visibility: hidden; "
-           "white-space: nowrap } "
            "html, body { margin: 0; padding: 0 } "
            "section { position: relative; height: 0 } section + section { break-before: page } "
-           "div { position: absolute; margin: 0; padding: 0; border: 0 }")
+           "div { position: absolute; margin: 0; padding: 0; border: 0 } "
+           + " ".join(_rules(i, f) for i, f in enumerate(base.fields)))
     with captured() as capture:
         document = HTML(string=f"<!DOCTYPE html><html><body>{''.join(sheets)}</body></html>",
                         base_url=batch.base_dir.as_uri() + "/",
@@ -300,6 +313,24 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
         if all(len(c) == 1 and 1 <= min(c) <= MAX_LINES for c in counts.values()):
             wrapped[r] = tuple(sorted((n, c.pop()) for n, c in counts.items() if min(c) != 1))
     return results, wrapped
+
+
+def _rules(i: int, field: Field) -> str:
+    """A field's place and text style, and its struts as empty boxes as tall as the base's:
+    once per batch, in the stylesheet, rather than parsed again in every copy's markup."""
+    rules = [f".f{i} {{ left: {field.x!r}px; top: {field.y!r}px; width: {field.width!r}px; "
+             f"{field.style} }}"]
+    before, after = field.reach
+    reach: tuple[tuple[float, float], ...] = field.reach
+    if field.lines == 1:  # both struts on one line: one box reaching as far as both do
+        reach = ((max(before[0], after[0]), max(before[1], after[1])),)
+    for side, (above, below) in zip(("before", "after"), reach, strict=False):
+        # An empty inline-block's baseline is its bottom edge: raised by `below`, it reaches
+        # `above` over the line's baseline and `below` under it, as the strut does.
+        rules.append(f'.f{i}::{side} {{ content: ""; display: inline-block; width: 0; '
+                     f"visibility: hidden; height: {above + below!r}px; "
+                     f"vertical-align: {-below!r}px }}")
+    return " ".join(rules)
 
 
 @dataclass(frozen=True)
