@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import re
 from collections import deque
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -30,7 +29,6 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pikepdf
 
-from . import trust
 from .digest import key_of
 
 if TYPE_CHECKING:
@@ -41,22 +39,20 @@ AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are 
 
 
 def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
-               jobs: int) -> None:
-    """Join the assemblies the cache lacks on `jobs` processes, the largest first, for write's
-    joined() to find there: a packet's class set takes as long as all its families' packets,
-    which the other processes join meanwhile."""
+               pool: Callable[[], Executor] | None) -> None:
+    """Join the assemblies the cache lacks on the processes `pool` gives, the largest first,
+    for write's joined() to find there: a packet's class set takes as long as all its
+    families' packets, which the other processes join meanwhile."""
     # (an entry of the join's key, made from one of its parts', names the file it would be)
     missing = [s for s in steps if not cache.path(
         replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
-    if jobs <= 1 or len(missing) < AHEAD:
+    if pool is None or len(missing) < AHEAD:
         return
     missing.sort(key=lambda s: len(s.parts), reverse=True)
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=trust.use,
-                             initargs=(trust.secret(),)) as pool:
-        for future in [pool.submit(joined, s, {p: entries[p] for p in s.parts}, cache)
-                       for s in missing]:
-            future.result()
+    executor = pool()
+    for future in [executor.submit(joined, s, {p: entries[p] for p in s.parts}, cache)
+                   for s in missing]:
+        future.result()
 
 
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:

@@ -116,7 +116,7 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     else:
         replaces = set() if options.outputs else planned.documents if options.only else None
         written = write.write(planned, made.entries, pages.files, cache, output, replaces,
-                              project=root, trusted=options.output or root, jobs=options.jobs)
+                              project=root, trusted=options.output or root, workers=workers)
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
             report.files, report.pages, len(report.rendered) + report.reused, report.warnings))

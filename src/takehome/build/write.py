@@ -25,6 +25,7 @@ from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
+    from .typeset import Workers
 
 log = logging.getLogger(__name__)
 
@@ -257,17 +258,17 @@ class Written:
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
           output: Path, replaces: set[str] | None, *, project: Path,
-          trusted: Path | None = None, jobs: int = 0) -> Written:
+          trusted: Path | None = None, workers: Workers | None = None) -> Written:
     """Join class sets and write every file of `plan` into `output` through the staged writer.
     `replaces`: the documents this build remade (None: all; the others' files are kept).
     `trusted`: the folder the user chose, from which down to `output` no link is followed.
-    `jobs`: processes that join class sets (0: one per core)."""
+    `workers`: the build's typesetting processes, which join the class sets it lacks."""
     writer = Writer(output, MANIFEST, records=cache.root / "written", project=project,
                     trusted=trusted)
     written = Written()
     try:
         join_ahead([s for s in plan.steps if isinstance(s, Assembly)], entries, cache,
-                   jobs or os.cpu_count() or 1)
+                   workers.pool if workers is not None and workers.jobs > 1 else None)
         for step in plan.steps:
             entry = {"kind": step.kind, "document": step.document, "title": step.title,
                      "part": step.part, "language": step.lang, "paper": step.paper,
