@@ -10,12 +10,13 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from takehome.build import pipeline, trust
+from takehome.build import pipeline, trust, typeset
 from takehome.build.incremental import CACHE_DIR
 from takehome.build.shards import NoShard, from_environment, in_shard
 
@@ -263,3 +264,20 @@ def test_shard_join_and_watch_do_not_mix(small: Path) -> None:
     result = run("build", "--join", "--shard", "1/2", str(small))
     assert result.exit_code == 2 and "cannot be used together" in result.output
     assert not (small / CACHE_DIR).exists()
+
+
+def test_workers_at_their_task_limit_are_replaced_and_finish_every_call(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many calls on workers that each take only a few tasks (a build's joins after its
+    typesetting): every call finishes (submitted all at once, they waited forever)."""
+    monkeypatch.setattr(typeset, "TASKS_PER_WORKER", 2)
+    results: list[tuple[int, int]] = []
+    with typeset.Workers(2) as workers:
+        assert sorted(workers.in_turn(abs, [(-n,) for n in range(6)])) == [
+            (n, n) for n in range(6)]  # a build's typesetting, then its joins
+        finished = threading.Thread(target=lambda: results.extend(
+            workers.in_turn(abs, [(-n,) for n in range(20)])), daemon=True)
+        finished.start()
+        finished.join(120)
+        assert not finished.is_alive(), "the calls never finished"
+    assert sorted(results) == [(n, n) for n in range(20)]

@@ -19,8 +19,7 @@ import contextlib
 import hashlib
 import re
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -34,25 +33,25 @@ from .digest import key_of
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
     from .plan import Assembly
+    from .typeset import Workers
 
 AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are made by write
 
 
 def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
-               pool: Callable[[], Executor] | None) -> None:
-    """Join the assemblies the cache lacks on the processes `pool` gives, the largest first,
-    for write's joined() to find there: a packet's class set takes as long as all its
+               workers: Workers | None) -> None:
+    """Join the assemblies the cache lacks on the build's typesetting processes, the largest
+    first, for write's joined() to find there: a packet's class set takes as long as all its
     families' packets, which the other processes join meanwhile."""
     # (an entry of the join's key, made from one of its parts', names the file it would be)
     missing = [s for s in steps if not cache.path(
         replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
-    if pool is None or len(missing) < AHEAD:
+    if workers is None or workers.jobs <= 1 or len(missing) < AHEAD:
         return
     missing.sort(key=lambda s: len(s.parts), reverse=True)
-    executor = pool()
-    for future in [executor.submit(joined, s, {p: entries[p] for p in s.parts}, cache)
-                   for s in missing]:
-        future.result()
+    for _ in workers.in_turn(joined, [(s, {p: entries[p] for p in s.parts}, cache)
+                                      for s in missing]):
+        pass
 
 
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:

@@ -268,7 +268,7 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
     written = Written()
     try:
         join_ahead([s for s in plan.steps if isinstance(s, Assembly)], entries, cache,
-                   workers.pool if workers is not None and workers.jobs > 1 else None)
+                   workers)
         for step in plan.steps:
             entry = {"kind": step.kind, "document": step.document, "title": step.title,
                      "part": step.part, "language": step.lang, "paper": step.paper,

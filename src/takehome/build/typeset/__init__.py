@@ -16,12 +16,13 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any, TypeVar
 
 from ... import fonts
 from ...budget import OutOfTime, cpu_budget
@@ -38,6 +39,7 @@ STAMP_RECORDS = 24  # stamped copies per pass: only their fields are laid out
 # cannot grow with the roster; a new one costs a fork and its first stylesheet parse and bases.
 TASKS_PER_WORKER = 32
 SMALL = 8  # records: typeset in this process
+T = TypeVar("T")
 LAYOUT_SECONDS = 120.0  # one batch; a dozen ordinary records take a few seconds
 
 
@@ -229,6 +231,32 @@ class Workers:
     def started(self) -> bool:
         return self._starting is not None or self._pool is not None
 
+    def in_turn(self, function: Callable[..., T], calls: Sequence[tuple[Any, ...]]
+                ) -> Iterator[tuple[int, T]]:
+        """`function(*args)` for each `args` of `calls` on the processes, yielding (index,
+        result) as each finishes. A few are in flight at a time: results are let go once
+        taken, and a worker that reached its task limit is replaced (the executor replaces one
+        only when work is submitted: with every call submitted at once, it may wait forever)."""
+        pool = self.pool()
+        waiting = iter(enumerate(calls))
+        running = {pool.submit(function, *args): i
+                   for i, args in itertools.islice(waiting, 2 * self.jobs)}
+        try:
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    for i, args in itertools.islice(waiting, 1):
+                        running[pool.submit(function, *args)] = i
+                    yield index, future.result()
+        except BrokenProcessPool:
+            self.close()  # a worker was killed: the next build starts new ones
+            raise
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+
     def __enter__(self) -> Workers:
         return self
 
@@ -258,23 +286,4 @@ def typeset_all(batches: list[Batch], workers: Workers) -> Iterator[tuple[int, l
         for i, batch in enumerate(batches):
             yield i, typeset(batch)
         return
-    pool = workers.pool()
-    waiting = iter(enumerate(batches))
-    # A few batches in flight at a time: results (PDF bytes) are let go once yielded.
-    in_flight = 2 * min(workers.jobs, len(batches))
-    running = {pool.submit(typeset, b): i for i, b in itertools.islice(waiting, in_flight)}
-    try:
-        while running:
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = running.pop(future)
-                for i, batch in itertools.islice(waiting, 1):
-                    running[pool.submit(typeset, batch)] = i
-                yield index, future.result()
-    except BrokenProcessPool:
-        workers.close()  # a worker was killed: the next build starts new ones
-        raise
-    except BaseException:
-        for future in running:
-            future.cancel()
-        raise
+    yield from workers.in_turn(typeset, [(batch,) for batch in batches])
