@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from takehome.build import pipeline
+from takehome import BUILTIN_TEMPLATES
+from takehome.build import load, pipeline
 from takehome.build.incremental import CACHE_DIR, Cache
-from takehome.build.jinja import BUILTIN_TEMPLATES
 from takehome.build.join import join_pdfs
-from takehome.build.pipeline import Options, Progress
+from takehome.build.pipeline import Options
+from takehome.build.typeset import Progress
 from takehome.progress import reporter
 
 from .conftest import run, tree_bytes
@@ -108,7 +109,7 @@ def test_nothing_changed_is_known_without_loading_the_project(
         raise AssertionError("the project was loaded again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "load", refuse)
+        patch.setattr(load, "load", refuse)
         again = build(project)
     assert (again.files, again.pages, again.reused, again.rendered) == (
         first.files, first.pages, PDFS, [])

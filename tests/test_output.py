@@ -183,7 +183,7 @@ def test_a_planted_manifest_names_nothing_outside(victim: Path, beside: Path) ->
                                "link/secret.txt", "/dev/zero")]
     (victim / "output/manifest.json").write_text(json.dumps(manifest))
     (victim / "output/link").symlink_to(beside)
-    listed = write.published(victim / "output")
+    listed = commit.published(victim / "output")
     assert listed and all(p.resolve().is_relative_to(victim / "output") for p in listed)
     code, text = build(victim)
     assert code == 0, text

@@ -15,7 +15,7 @@ from . import __version__, progress, scaffold
 from .build import pipeline, shards
 from .build.incremental import Cache
 from .errors import BuildError, ContentError, Problem, display_path, raise_if_any, warnings_report
-from .project import find_root
+from .files import find_root
 
 
 def _report_warnings(warnings: list[Problem]) -> None:

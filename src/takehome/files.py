@@ -124,11 +124,19 @@ def no_links(folder: Path) -> None:
     if folder.is_symlink():
         raise Refused("folder is a symbolic link; takehome keeps no links there: remove it",
                       folder)
-    for top, dirs, names in os.walk(folder):
-        for name in [*dirs, *names]:
-            if Path(top, name).is_symlink():
-                raise Refused("file is a symbolic link; takehome keeps no links in its cache: "
-                              "remove it (or the whole folder)", Path(top, name))
+    folders = [str(folder)]
+    while folders:  # the kind of each entry comes with the listing: no stat per file
+        try:
+            listing = os.scandir(folders.pop())
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with listing:
+            for entry in listing:
+                if entry.is_symlink():
+                    raise Refused("file is a symbolic link; takehome keeps no links in its "
+                                  "cache: remove it (or the whole folder)", Path(entry.path))
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
 
 
 # Names Windows will not create in any folder, whatever the extension.
@@ -187,3 +195,16 @@ def private_file(name: str, text: str) -> Path:
     except OSError:
         return Path(tmp)
     return path
+
+
+SETTINGS_FILE = "settings.yaml"
+
+
+def find_root(start: Path) -> Path:
+    """The project folder: `start` or the nearest parent holding content/settings.yaml."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / "content" / SETTINGS_FILE).is_file():
+            return candidate
+    raise ContentError(f"no project here: {start} has no content/{SETTINGS_FILE} "
+                       "(start one with `takehome new DIR`)")

@@ -225,11 +225,6 @@ def whole_words(markup: str, lang: str, primary: str) -> str:
     return "".join(parts)
 
 
-def versions() -> dict[str, str]:
-    """Installed font family versions, part of every cache key."""
-    return {f.name: f.version for f in fontpkg.families().values()}
-
-
 def credits() -> list[dict[str, str]]:
     """Name, version, licence and copyright of each installed font, for credits pages."""
     return [

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from .build.pipeline import Progress
+if TYPE_CHECKING:
+    from .build.typeset import Progress
 
 SHOW_AFTER = 2.0  # seconds: quick builds print only their summary
 PLAIN_EVERY = 10.0  # seconds between plain lines when not on a terminal

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import i18n, inksaver
-from .errors import ContentError
 from .generic import Generic, replaced
 from .generic import settings as generic_settings
 from .models.settings import Settings
@@ -20,9 +19,6 @@ from .yamlfile import Loaded
 if TYPE_CHECKING:
     from .kinds.base import Kind
     from .kinds.calendar.schoolyear import Calendar
-
-SETTINGS_FILE = "settings.yaml"
-
 
 @dataclass
 class Document:
@@ -131,15 +127,5 @@ class Project:
         if not update:
             return self
         return replace(self, settings=self.settings.model_copy(update=update))
-
-
-def find_root(start: Path) -> Path:
-    """The project folder: `start` or the nearest parent holding content/settings.yaml."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / "content" / SETTINGS_FILE).is_file():
-            return candidate
-    raise ContentError(f"no project here: {start} has no content/{SETTINGS_FILE} "
-                       "(start one with `takehome new DIR`)")
 
 

@@ -12,7 +12,7 @@ import watchfiles
 
 from .build import pipeline, typeset
 from .errors import BuildError, ContentError, warnings_report
-from .project import find_root
+from .files import find_root
 
 WATCHED = ("content", "templates")
 

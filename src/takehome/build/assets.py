@@ -17,12 +17,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from urllib.request import url2pathname
 
-from .. import files, fonts, images, references
+from .. import BUILTIN_TEMPLATES, files, fonts, images, references
 from ..files import FONT_SUFFIXES, MAX_FILE_BYTES
 from ..models.base import IMAGE_SUFFIXES, content_images
 from ..project import Project
 from ..references import ATTACHMENT, BASE, EMBED, FONT, IMAGE, STYLESHEET, Reference
-from .jinja import BUILTIN_TEMPLATES
 
 SUFFIXES = {IMAGE: IMAGE_SUFFIXES, STYLESHEET: {".css"}, FONT: FONT_SUFFIXES}
 MAX_STYLESHEET_BYTES = 1_000_000

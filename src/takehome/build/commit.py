@@ -5,14 +5,16 @@ cannot be (so a failure leaves output/ as it was, or says exactly what changed).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import shutil
 import stat
 import tempfile
-from pathlib import Path
-from typing import TYPE_CHECKING
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
+from .. import files
 from ..errors import BuildError, Problem, display_path
 
 if TYPE_CHECKING:
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 LOCK = ".takehome.lock"  # in the output folder: one build writes it at a time
 LOCK_WAIT_SECONDS = 300.0
 TEMPORARY = ".tmp-"
+MANIFEST = "manifest.json"
+MAX_MANIFEST_BYTES = 50_000_000
+
 
 
 class OutputProblem(BuildError):
@@ -150,3 +155,36 @@ def _put_back(done: list[tuple[Path, Path | None]]) -> list[Path]:
         except OSError:
             stuck.append(target)
     return stuck
+
+
+def safe_target(root: Path, relative: str) -> Path:
+    """`relative` (a manifest's path) under `root`; ValueError if it would lead outside."""
+    rel = PurePosixPath(relative)
+    if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in relative:
+        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
+    return root.joinpath(*rel.parts)
+
+
+def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
+    """The manifest's entries (none if it is missing, unreadable, a link or too large)."""
+    try:
+        data = json.loads(files.read_bytes(root / name, root, MAX_MANIFEST_BYTES))
+        return list(data["documents"])
+    except (files.Refused, ValueError, KeyError, TypeError):
+        return []
+
+
+def published(root: Path) -> list[Path]:
+    """The files the manifest lists that are where it says: a safe path inside `root`, reached
+    without a link, a regular file (a planted manifest names nothing else)."""
+    found = []
+    for entry in read_manifest(root):
+        try:
+            target = safe_target(root, str(entry.get("path", "")))
+            real_folder(root, target.parent, create=False)
+        except (ValueError, TypeError, AttributeError, OutputProblem):
+            continue
+        info = lstat_or_none(target)
+        if info is not None and stat.S_ISREG(info.st_mode):
+            found.append(target)
+    return found

@@ -14,16 +14,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import __version__, fonts
+import fontpkg
+
+from .. import BUILTIN_TEMPLATES, __version__
 from ..errors import Problem
 from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from . import trust
+from .commit import MANIFEST, published
 from .digest import file_sha256, hash_file, keep, key_of, learn, recall, remembered
-from .jinja import BUILTIN_TEMPLATES
-from .records import Typeset
-from .write import MANIFEST, published
+
+if TYPE_CHECKING:
+    from .records import Typeset
 
 log = logging.getLogger(__name__)
 
@@ -215,9 +218,10 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 def engine_fingerprint() -> str:
     """Versions of everything that shapes a PDF besides the content: part of every cache key."""
+    fonts = {family.name: family.version for family in fontpkg.families().values()}
     return json.dumps({"takehome": __version__, "weasyprint": version("weasyprint"),
-                       "pypdf": version("pypdf"),
-                       "pikepdf": version("pikepdf"), "fonts": fonts.versions()}, sort_keys=True)
+                       "pypdf": version("pypdf"), "pikepdf": version("pikepdf"), "fonts": fonts},
+                      sort_keys=True)
 
 
 # A build whose inputs and output are as the last build with the same options left them does

@@ -26,7 +26,7 @@ from babel.numbers import format_decimal
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .. import files, i18n
+from .. import BUILTIN_TEMPLATES, files, i18n
 from ..dates import (
     DateRun,
     format_clock,
@@ -42,10 +42,6 @@ from ..models.base import Text
 from ..richtext import markdown, short_url
 from ..typography import glued_date, keep_together
 from .sandbox import BoundedEnvironment, ContainedLoader, TemplateTimeout
-
-BUILTIN_TEMPLATES = Path(__file__).parents[1] / "templates"
-if not BUILTIN_TEMPLATES.is_dir():  # a source checkout: the wheel puts them beside this file
-    BUILTIN_TEMPLATES = Path(__file__).resolve().parents[3] / "templates"
 
 
 def _time_style(ctx: jinja2.runtime.Context) -> str | None:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from .. import fonts, i18n, translations
 from ..errors import ContentError, Problem, Problems
+from ..files import SETTINGS_FILE, find_root
 from ..kinds.registry import KINDS
 from ..models.settings import Settings
-from ..project import SETTINGS_FILE, Project, find_root
+from ..project import Project
 from ..roster import Editions, Roster, assign, read_roster
 from ..validate import load_model
 

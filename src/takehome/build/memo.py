@@ -28,11 +28,10 @@ from typing import Any, NamedTuple
 
 import pydantic
 
-from .. import files
+from .. import BUILTIN_TEMPLATES, files
 from ..references import Reference
 from .digest import file_sha256, key_of, sha256
 from .incremental import Cache
-from .jinja import BUILTIN_TEMPLATES
 from .records import join_fields, split_fields
 
 log = logging.getLogger(__name__)

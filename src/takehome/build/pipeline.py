@@ -11,20 +11,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import files
 from ..errors import Problem, Problems, raise_if_any
-from ..generic import Generic
-from ..paper import Paper
-from ..project import Project, find_root
-from . import load, plan, render, trust, typeset, write
+from ..files import find_root
+from . import trust
 from .incremental import CACHE_DIR, BuildRecord, Cache, Recorded
-from .memo import Memo
-from .plan import Job
-from .shards import missing_shards as shards_of
-from .typeset import Progress, Typesetting
+from .shards import missing_shards
 
-__all__ = ["BuildReport", "Options", "Progress", "build", "check", "load_project", "typeset_jobs"]
+# The stages are imported by the functions that run them: a no-op rebuild checks its record
+# and stops without loading any of them (most of takehome's import time).
+if TYPE_CHECKING:
+    from ..generic import Generic
+    from ..paper import Paper
+    from ..project import Project
+    from .plan import Job
+    from .typeset import Progress, Workers
+
+__all__ = ["BuildReport", "Options", "build", "check", "load_project", "typeset_jobs"]
 
 
 @dataclass
@@ -43,7 +48,7 @@ class Options:
     generic: Generic | None = None
     # Typesetting processes kept from build to build (--watch, serve), with the engine, fonts
     # and stylesheets loaded; without them, a build starts its own
-    workers: typeset.Workers | None = None
+    workers: Workers | None = None
 
     def key(self) -> tuple[str, ...]:
         """What makes two builds' outputs differ, besides the project: for the build record."""
@@ -82,6 +87,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
                            warnings=last.warnings, seconds=time.perf_counter() - started)
 
+    from . import typeset
+
     # Typesetting processes start now, and load the engine while this process plans.
     with contextlib.nullcontext(options.workers) if options.workers else \
             typeset.Workers(options.jobs, early=not options.join) as workers:
@@ -92,8 +99,10 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
 
 
 def _build(root: Path, output: Path, options: Options, cache: Cache, record: BuildRecord,
-           workers: typeset.Workers, started: float) -> BuildReport:
+           workers: Workers, started: float) -> BuildReport:
     """The stages of a build that is not a no-op."""
+    from . import load, plan, render, typeset, write
+    from .memo import Memo
     problems = Problems()
     project = load.load(root, problems).with_overrides(options.paper, options.ink_saver,
                                                        options.generic)
@@ -104,8 +113,8 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     pages = render.render(project, planned, problems, options.ink_saver, memo)
     problems.raise_if_errors(options.strict)
 
-    how = Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
-                      options.progress, started, workers)
+    how = typeset.Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
+                              options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
     if made.missing:
         problems.error(_missing(made.missing, cache.shard_counts()))
@@ -130,7 +139,7 @@ def _missing(outputs: list[str], counts: list[int]) -> str:
         return (f"{len(outputs)} documents are not in the cache{example} and no shard has "
                 "recorded its work here with this cache key: run `takehome build --shard K/N` "
                 "for every K first")
-    shards = shards_of(outputs, counts[0])
+    shards = missing_shards(outputs, counts[0])
     many = len(shards) > 1
     return (f"{len(outputs)} documents are not in the cache{example}: "
             f"shard{'s' if many else ''} {', '.join(shards)} {'have' if many else 'has'} not "
@@ -141,6 +150,8 @@ def _missing(outputs: list[str], counts: list[int]) -> str:
 def check(root: Path, strict: bool = False) -> tuple[Project, list[Problem]]:
     """Validate everything a build would, without typesetting; raises BuildError on errors
     (and, when `strict`, on warnings)."""
+    from . import load, plan, render
+
     problems = Problems()
     project = load.load(root, problems)
     render.render(project, plan.plan(project, problems), problems)
@@ -151,6 +162,8 @@ def check(root: Path, strict: bool = False) -> tuple[Project, list[Problem]]:
 def load_project(root: Path) -> tuple[Project, list[Problem]]:
     """Load and validate the project (settings, roster, documents) without planning or
     typesetting: for tools that show it, such as `takehome serve`; raises BuildError."""
+    from . import load
+
     problems = Problems()
     return load.load(root, problems), problems.warnings
 
@@ -159,10 +172,12 @@ def typeset_jobs(project: Project, jobs: list[Job], problems: Problems,
                  ink_saver: bool = False) -> dict[str, bytes]:
     """PDFs of jobs made outside a project's documents (a product's own pages), through the
     same render and typeset stages and the same cache; raises BuildError on errors."""
+    from . import plan, render, typeset
+
     pages = render.render(project, plan.Plan(list(jobs)), problems, ink_saver)
     problems.raise_if_errors()
     cache = Cache(project.root)
-    made = typeset.run(pages.rendered, cache, project.root, Typesetting(greyscale=ink_saver),
-                       problems)
+    how = typeset.Typesetting(greyscale=ink_saver)
+    made = typeset.run(pages.rendered, cache, project.root, how, problems)
     problems.raise_if_errors()
     return {output: cache.read(entry) for output, entry in made.entries.items()}

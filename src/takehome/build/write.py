@@ -13,12 +13,21 @@ import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from .. import files
 from ..errors import BuildError, Problem, display_path
-from .commit import TEMPORARY, OutputProblem, lock, lstat_or_none, real_folder, replace_all
+from .commit import (
+    MANIFEST,
+    TEMPORARY,
+    OutputProblem,
+    lock,
+    lstat_or_none,
+    read_manifest,
+    real_folder,
+    replace_all,
+    safe_target,
+)
 from .digest import file_sha256, key_of, sha256
 from .join import join_ahead, joined
 from .plan import Assembly, File, Plan
@@ -29,10 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-MAX_MANIFEST_BYTES = 50_000_000
-
-
 def _file_mode() -> int:
     """What open() would give a new file: mkstemp makes 0600, too private for a shared folder."""
     umask = os.umask(0)
@@ -41,38 +46,6 @@ def _file_mode() -> int:
 
 
 FILE_MODE = _file_mode()
-
-
-def _safe_target(root: Path, relative: str) -> Path:
-    rel = PurePosixPath(relative)
-    if rel.is_absolute() or ".." in rel.parts or not rel.parts or "\\" in relative:
-        raise ValueError(f"refusing to write outside the output folder: {relative!r}")
-    return root.joinpath(*rel.parts)
-
-
-def read_manifest(root: Path, name: str = MANIFEST) -> list[dict[str, Any]]:
-    """The manifest's entries (none if it is missing, unreadable, a link or too large)."""
-    try:
-        data = json.loads(files.read_bytes(root / name, root, MAX_MANIFEST_BYTES))
-        return list(data["documents"])
-    except (files.Refused, ValueError, KeyError, TypeError):
-        return []
-
-
-def published(root: Path) -> list[Path]:
-    """The files the manifest lists that are where it says: a safe path inside `root`, reached
-    without a link, a regular file (a planted manifest names nothing else)."""
-    found = []
-    for entry in read_manifest(root):
-        try:
-            target = _safe_target(root, str(entry.get("path", "")))
-            real_folder(root, target.parent, create=False)
-        except (ValueError, TypeError, AttributeError, OutputProblem):
-            continue
-        info = lstat_or_none(target)
-        if info is not None and stat.S_ISREG(info.st_mode):
-            found.append(target)
-    return found
 
 
 def output_key(output: Path, project: Path) -> str:
@@ -153,7 +126,7 @@ class Writer:
                entry: Mapping[str, Any]) -> None:
         if path in self.entries:
             raise ValueError(f"two documents would write the same file: {path}")
-        target = _safe_target(self.root, path)
+        target = safe_target(self.root, path)
         self.entries[path] = dict(entry, sha256=digest, path=path)
         folder = target.parent
         if folder not in self._folders:  # a class's copies share a folder: checked once
@@ -221,7 +194,7 @@ class Writer:
     def _remove(self, path: str, digest: str) -> None:
         """Delete a file an earlier build wrote, if it is still what that build wrote."""
         with contextlib.suppress(OSError, ValueError, OutputProblem):
-            target = _safe_target(self.root, path)
+            target = safe_target(self.root, path)
             real_folder(self.trusted, target.parent, create=False)
             info = lstat_or_none(target)
             if info is not None and stat.S_ISREG(info.st_mode) and \

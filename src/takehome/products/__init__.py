@@ -18,9 +18,10 @@ from PIL import ImageColor
 
 from .. import i18n
 from ..build import load, pipeline
+from ..build.commit import MANIFEST
 from ..build.digest import sha256
 from ..build.incremental import Cache
-from ..build.write import MANIFEST, Writer
+from ..build.write import Writer
 from ..errors import Problem, Problems
 from ..paper import Paper
 from ..project import Project

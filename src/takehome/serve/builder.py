@@ -189,7 +189,7 @@ class Builder:
         self._publish(building=what)
         shown = [0.0]  # when progress was last shown
 
-        def progress(done: pipeline.Progress) -> None:  # at most every second: pages refresh
+        def progress(done: typeset.Progress) -> None:  # at most every second: pages refresh
             if time.monotonic() - shown[0] >= 1:
                 shown[0] = time.monotonic()
                 self._publish(building=f"{what} ({done.done} of {done.total} files)")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
-from ..project import find_root
+from ..files import find_root
 from .app import Site, guarded
 from .builder import Builder
 from .pages import PageImages
