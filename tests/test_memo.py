@@ -13,6 +13,7 @@ from typing import Any
 
 import pydantic
 import pytest
+from markupsafe import Markup
 
 from takehome.build import load, memo, pipeline, plan, render
 from takehome.build.incremental import Cache
@@ -156,7 +157,13 @@ def test_fingerprints_cover_every_value_a_template_sees() -> None:
         phones: list[str]
 
     assert prints.of([Row("Ana", ["1"])]) != prints.of([Row("Ana", ["2"])])
-    assert prints.of({"a": 1, "b": 2}) == prints.of({"b": 2, "a": 1})
+    # A dict in its order (a template iterating it prints it so); a set in none.
+    assert prints.of({"a": 1, "b": 2}) != prints.of({"b": 2, "a": 1})
+    assert prints.of({"a", "b"}) == prints.of({"b", "a"})
+    assert prints.of({"a": [Row("Ana", [])]}) != prints.of({"a": [Row("Ana", ["1"])]})
+    assert prints.of(["a", Row("Ana", [])]) != prints.of([Row("Ana", []), "a"])
+    assert prints.of(["<b>"]) != prints.of([Markup("<b>")])
+    assert prints.of([None, 1.0, b"x"]) != prints.of(["None", 1, "x"])
     assert prints.of((1,)) != prints.of([1]) and prints.of(1) != prints.of("1")
     assert prints.of(True) != prints.of(1)
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po, write_po
 
+from takehome import translations
 from takehome.build import load
+from takehome.build.incremental import Cache
 from takehome.errors import Problems
 from takehome.translations import bilingual
 
@@ -45,6 +49,39 @@ def test_a_bilingual_title_prints_in_the_matching_language(project: Path) -> Non
     assert "Noche de Lotería Familiar" in months["calendar/months.es.pdf"]
     assert "Family Lotería Night /" not in months["calendar/months.es.pdf"]
     assert "Noche de Lotería" not in months["calendar/months.en.pdf"]
+
+
+def _lottery(project: Path, cache: Cache) -> dict[str, str]:
+    built = load.load(project, Problems(), cache)
+    assert built.calendar is not None
+    title = next(e.title for e in built.calendar.events if "Lotería" in e.title.get("en", "en"))
+    return {lang: title.get(lang, "en") for lang in ("en", "es")}
+
+
+def test_a_split_title_is_remembered_and_a_forged_record_is_not_believed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language identifier's model (the slowest thing a rebuild loaded) is loaded only
+    for a title no build has split before; what builds found is kept signed."""
+    cache = Cache(project)
+    split = {"en": "Family Lotería Night", "es": "Noche de Lotería Familiar"}
+    assert _lottery(project, cache) == split
+    kept = cache.root / load.SPLITS
+    record = json.loads(kept.read_text())
+    assert split in record["record"].values()
+
+    def unavailable() -> None:
+        raise AssertionError("the language identifier was loaded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(translations, "_identifier", unavailable)
+        assert _lottery(project, cache) == split
+        # A record rewritten by someone without the key: not believed, so the title is split
+        # again (which needs the identifier).
+        forged = {key: {"en": "Lotería", "es": "Noche"} for key in record["record"]}
+        kept.write_text(json.dumps({**record, "record": forged}))
+        with pytest.raises(AssertionError, match="identifier was loaded again"):
+            _lottery(project, cache)
+    assert _lottery(project, cache) == split
 
 
 def test_one_title_with_a_slash_is_not_split() -> None:

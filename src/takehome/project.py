@@ -13,7 +13,7 @@ from .generic import settings as generic_settings
 from .models.settings import Settings
 from .paper import PageBox, Paper
 from .roster import Roster, Student
-from .translations import Glossary, translated
+from .translations import Glossary, Splits, translated
 from .yamlfile import Loaded
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ class Project:
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
     glossary: Glossary | None = None  # content translations (translations/): set when loaded
+    splits: Splits = field(default_factory=Splits)  # of bilingual titles, kept between builds
     # path -> relative(path): every personal copy names its document and the roster as sources
     _relative: dict[Path, str] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)

@@ -4,6 +4,7 @@ as typed models, with every problem found recorded at its file:line:col."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import fonts, i18n, translations
 from ..errors import ContentError, Problem, Problems
@@ -14,17 +15,28 @@ from ..project import Project
 from ..roster import Editions, Roster, assign, read_roster
 from ..validate import load_model
 
+if TYPE_CHECKING:
+    from .incremental import Cache
 
-def load(start: Path, problems: Problems) -> Project:
+SPLITS = "splits.json"  # in the cache: how bilingual titles were split (translations.Splits)
+
+
+def load(start: Path, problems: Problems, cache: Cache | None = None) -> Project:
     """Load and validate the project at (or above) `start`; raises BuildError with every error
-    found, so that nothing is built from content that would print wrong."""
-    project = load_project(find_root(start), problems)
+    found, so that nothing is built from content that would print wrong. With a `cache`, how
+    the last build split bilingual titles is reused (and this one's kept)."""
+    kept = cache.read_signed(cache.root / SPLITS) if cache is not None else None
+    splits = translations.Splits(kept or {})
+    project = load_project(find_root(start), problems, splits)
     problems.raise_if_errors()
     assert project is not None
+    if cache is not None and splits.learnt():
+        cache.write_signed(cache.root / SPLITS, splits.used)
     return project
 
 
-def load_project(root: Path, problems: Problems) -> Project | None:
+def load_project(root: Path, problems: Problems,
+                 splits: translations.Splits | None = None) -> Project | None:
     """Load and validate everything; every problem found is recorded in `problems`."""
     content = root / "content"
     settings, _ = load_model(content / SETTINGS_FILE, Settings, problems, root)
@@ -35,6 +47,7 @@ def load_project(root: Path, problems: Problems) -> Project | None:
                        f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
     roster = load_roster(root, settings, problems)
     project = Project(root, settings, roster)
+    project.splits = splits or project.splits
     editions = assign(roster, project.default_language)
     project.family_languages = editions.chosen
     _warn_languages(roster, editions, problems)

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).parents[1]
 _LIBRARIES = ("jinja2", "babel", "markupsafe", "segno", "markdown-it-py", "pydantic")
 MAX_DEPTH = 40  # nesting in a context; deeper is not remembered
+# Values whose repr says exactly what they are (True is not 1, 1.0 is not 1, b"a" is not "a").
+_PLAIN = frozenset({type(None), bool, int, float, str, bytes})
 # Pages kept between builds in this process, per record (what --watch and serve rebuild from):
 # the pages, their bases and the references of their HTML, as the record on disk keeps them.
 _KEPT: dict[Path, tuple[dict[str, Any], ...]] = {}
@@ -65,11 +67,14 @@ class Fingerprints:
         self._open: set[int] = set()
 
     def of(self, value: object, depth: int = 0) -> str:
+        kind = type(value)
+        if kind in _PLAIN:
+            return f"{kind.__name__}:{value!r}"
+        known = self._objects.get(id(value))  # a model or container met before
+        if known is not None and known[0] is value:
+            return known[1]
         if depth > MAX_DEPTH:
             raise Unknown("nested too deep")
-        kind = type(value)
-        if value is None or kind in (bool, int, float, str, bytes):
-            return f"{kind.__name__}:{value!r}"
         if isinstance(value, str | bytes | int | float) and not isinstance(value, enum.Enum):
             return f"{_name(kind)}:{value!r}"  # Markup and other subclasses: the type too
         if isinstance(value, dt.date | dt.time | dt.timedelta | decimal.Decimal | PurePath):
@@ -107,14 +112,18 @@ class Fingerprints:
         return digest
 
     def _container(self, value: Any, depth: int) -> str:
-        kind = type(value)
-        if isinstance(value, list | tuple):
-            return f"{_name(kind)}[{','.join(self.of(v, depth + 1) for v in value)}]"
-        if isinstance(value, set | frozenset):
-            return f"{_name(kind)}{{{','.join(sorted(self.of(v, depth + 1) for v in value))}}}"
-        items = sorted(f"{self.of(k, depth + 1)}={self.of(v, depth + 1)}"
-                       for k, v in value.items())
-        return f"{_name(kind)}{{{','.join(items)}}}"
+        """A container's type and contents, in order: plain values as they are, others by
+        their fingerprint in a 1-tuple (which no plain value is), then repr'd at once."""
+        kind, depth = type(value), depth + 1
+        if isinstance(value, set | frozenset):  # in no order a template could rely on
+            return f"{_name(kind)}{{{','.join(sorted(self.of(v, depth) for v in value))}}}"
+        if isinstance(value, dict):  # in its order, as a template iterating it sees it
+            parts: list[Any] = [
+                (k if type(k) in _PLAIN else (self.of(k, depth),),
+                 v if type(v) in _PLAIN else (self.of(v, depth),)) for k, v in value.items()]
+        else:
+            parts = [v if type(v) in _PLAIN else (self.of(v, depth),) for v in value]
+        return f"{_name(kind)}{parts!r}"
 
     def _object(self, value: Any, depth: int) -> str:
         """A model's or dataclass's type and every value it holds."""

@@ -104,7 +104,7 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     from . import load, plan, render, typeset, write
     from .memo import Memo
     problems = Problems()
-    project = load.load(root, problems).with_overrides(options.paper, options.ink_saver,
+    project = load.load(root, problems, cache).with_overrides(options.paper, options.ink_saver,
                                                        options.generic)
     planned = plan.plan(project, problems, options.only, options.outputs)
     if options.generic is not None and options.generic.editable:

@@ -65,7 +65,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
         try:
             key = (job.stylesheets, job.paper or "")
             if key not in stylesheets:
-                made = _stylesheet(renderer, project, job, ink_saver)
+                made = _stylesheet(renderer, project, job, ink_saver, memo)
                 stylesheets[key] = (made, sha256(_portable(made, installed).encode("utf-8")))
         except TemplateProblem as exc:
             problems.add(exc.problem)
@@ -209,13 +209,15 @@ def _portable(css: str, installed: list[str]) -> str:
     return css
 
 
-def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool) -> str:
-    """A job's stylesheets, rendered for its paper (and greyed for ink-saver versions)."""
+def _stylesheet(renderer: Renderer, project: Project, job: Job, ink_saver: bool,
+                memo: Memo | None) -> str:
+    """A job's stylesheets, rendered for its paper (and greyed for ink-saver versions), or as
+    `memo` kept them."""
     font = project.settings.theme.font
     context = project.stylesheet_context(job.paper or project.settings.paper,
                                          fonts=fonts.face_css(font), struts=fonts.struts(font))
     names = job.stylesheets + ((inksaver.STYLESHEET,) if ink_saver else ())
-    css = "\n".join(renderer.render(name, context) for name in names)
+    css = "\n".join(_page(renderer, name, context, memo) for name in names)
     return inksaver.grey_css(css) if ink_saver else css
 
 

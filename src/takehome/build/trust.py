@@ -30,8 +30,12 @@ MIN_KEY_CHARS = 32  # a shared key is a secret, not a password: 128 bits as hex 
 
 def key_file() -> Path:
     """Where this user's own key is kept (outside every project)."""
-    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(config) / "takehome" / "cache-key"
+    return _key_file(os.environ.get("XDG_CONFIG_HOME"), os.environ.get("HOME"))
+
+
+@cache  # asked for every cache entry a build reads
+def _key_file(config: str | None, home: str | None) -> Path:
+    return Path(config or Path.home() / ".config") / "takehome" / "cache-key"
 
 
 @cache

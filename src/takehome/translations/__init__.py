@@ -10,10 +10,13 @@ back with `takehome translations import`). A title written in two languages at o
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import itertools
+import json
 import math
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,6 +108,11 @@ def _identifier() -> tuple[LanguageIdentifier, frozenset[str]]:
     return identifier, frozenset(identifier.labels)
 
 
+@cache
+def _model_version() -> str:
+    return version("py3langid")
+
+
 def _likelihoods(part: str, known: list[str]) -> dict[str, float]:
     """How likely `part` is written in each of the `known` languages (py3langid codes)."""
     identifier, _ = _identifier()
@@ -144,12 +152,43 @@ def bilingual(text: str, default: str, languages: list[str]) -> dict[str, str] |
 
 
 @dataclass
+class Splits:
+    """How bilingual titles were split, kept from build to build: the language identifier's
+    model takes longer to load than the rest of a one-row rebuild (build/pipeline.py keeps
+    these, signed, in the cache)."""
+
+    known: dict[str, Any] = field(default_factory=dict)  # from an earlier build
+    used: dict[str, Any] = field(default_factory=dict)  # asked for by this one
+
+    def split(self, text: str, default: str, languages: list[str]) -> dict[str, str] | None:
+        """bilingual(text, default, languages), as an earlier build found it if one did."""
+        if SEPARATOR not in text:
+            return None
+        asked = json.dumps([_model_version(), text, default, languages])
+        key = hashlib.sha256(asked.encode("utf-8", "surrogatepass")).hexdigest()
+        kept = self.known.get(key, False)  # a record from another version: asked again
+        found: dict[str, str] | None
+        if kept is None or isinstance(kept, dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in kept.items()):
+            found = kept
+        else:
+            found = bilingual(text, default, languages)
+        self.used[key] = found
+        return found
+
+    def learnt(self) -> bool:
+        """Whether this build's splits differ from those it was given."""
+        return self.used.keys() != self.known.keys()
+
+
+@dataclass
 class Translator:
     """Applies a glossary (and bilingual splitting) to the texts of a loaded project."""
 
     glossary: Glossary
     default: str
     languages: list[str]
+    splits: Splits
     _done: dict[int, Any] = field(default_factory=dict)
 
     def text(self, text: Text) -> Text:
@@ -158,7 +197,7 @@ class Translator:
         if source is None:
             return text
         if isinstance(text.root, str):
-            split = bilingual(source, self.default, self.languages)
+            split = self.splits.split(source, self.default, self.languages)
             if split:  # each part in its language; the glossary can give the others
                 text, source = Text(split), split[self.default]
         found = self.glossary.lookup(source) or self._builtin(source)
@@ -205,7 +244,7 @@ class Translator:
 
 def _translator(project: Project, glossary: Glossary) -> Translator:
     languages = list(dict.fromkeys([*project.editions, *project.family_languages.values()]))
-    return Translator(glossary, project.default_language, languages)
+    return Translator(glossary, project.default_language, languages, project.splits)
 
 
 def translated(project: Project, value: Any) -> Any:
