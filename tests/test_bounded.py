@@ -226,3 +226,26 @@ def test_a_template_that_makes_thousands_of_pages_is_stopped(
         str(info.value)
     assert time.process_time() - started < 60
     assert not (root / "output").exists()
+
+
+def test_a_process_that_built_before_uses_templates_changed_or_added_since(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--watch and serve keep each language's compiled templates from build to build; a
+    template edited (even to the same size, within one tick of the clock) or put in front of
+    a built-in one is read again."""
+    first, second = tmp_path / "project", tmp_path / "builtin"
+    for folder in (first, second):
+        folder.mkdir()
+    (second / "page.html").write_text("built-in {{ lang }}")
+    (first / "other.html").write_text("x")
+    monkeypatch.setattr(jinja, "BUILTIN_TEMPLATES", second)
+
+    def rendered() -> str:
+        return Renderer(first).render("page.html", {"lang": "en"})
+
+    assert rendered() == "built-in en"
+    (second / "page.html").write_text("BUILT-IN {{ lang }}")  # the same size, at once
+    assert rendered() == "BUILT-IN en"
+    (first / "page.html").write_text("project {{ lang }}")
+    assert rendered() == "project en"
+    assert jinja._environment.cache_info().hits >= 2  # one environment, kept

@@ -119,6 +119,7 @@ def _edition(language: str, script: str | None = None, territory: str | None = N
     return language
 
 
+@cache  # asked for every page and every family
 def _from_code(code: str) -> str:
     locale = Locale.parse(code)
     return _edition(str(locale.language), locale.script, locale.territory)
@@ -151,6 +152,7 @@ def parse_language(value: str) -> str | None:
     return edition(found) if found else None
 
 
+@cache
 def is_rtl(lang: str) -> bool:
     """Whether text in `lang` runs right to left."""
     try:
@@ -159,6 +161,7 @@ def is_rtl(lang: str) -> bool:
         return False
 
 
+@cache
 def language_name(lang: str, in_lang: str) -> str:
     """The name of `lang` written in `in_lang` (e.g. "español" or "Spanish")."""
     try:

@@ -14,7 +14,7 @@ import time
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property, lru_cache, partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +244,34 @@ class TemplateProblem(Exception):
         self.problem = problem
 
 
+@lru_cache(maxsize=32)
+def _environment(search: tuple[Path, ...], lang: str) -> BoundedEnvironment:
+    """The Jinja environment for templates found in `search`, in `lang`: one per process, so
+    that a build in a process that built before (--watch, serve) compiles only the templates
+    changed since (each is checked against its file when used)."""
+    translations = i18n.translations(lang)
+    env = BoundedEnvironment(
+        # A generic page's blanks print as lines captioned in the page's language.
+        finalize=partial(printed, gettext=translations.gettext),
+        loader=ContainedLoader(list(search)),
+        # Stylesheets only take validated values (colours, installed font names), and HTML
+        # escaping would corrupt their quotes; everything else is escaped.
+        autoescape=lambda name: not (name or "").endswith(".css"),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    for name in ("gettext", "_", "ngettext"):
+        env.globals[name] = _glued(env.globals[name])
+    env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
+                       number=_number, listing=_listing, markdown=_markdown,
+                       isolate=_isolate, short_url=short_url, langtag=i18n.tag,
+                       direction=_direction, text=_text, bidi=_bidi)
+    return env
+
+
 class Renderer:
     """One Jinja environment per language, sharing loaders; project templates override built-ins."""
 
@@ -264,33 +292,9 @@ class Renderer:
         """Why no template can be read (the templates folder leads out of the project)."""
         return self._refused
 
-    @cached_property
-    def loader(self) -> jinja2.BaseLoader:
-        return ContainedLoader(self.search)
-
     def env(self, lang: str) -> BoundedEnvironment:
         if lang not in self._envs:
-            translations = i18n.translations(lang)
-            env = BoundedEnvironment(
-                # A generic page's blanks print as lines captioned in the page's language.
-                finalize=partial(printed, gettext=translations.gettext),
-                loader=self.loader,
-                # Stylesheets only take validated values (colours, installed font names), and HTML
-                # escaping would corrupt their quotes; everything else is escaped.
-                autoescape=lambda name: not (name or "").endswith(".css"),
-                undefined=jinja2.StrictUndefined,
-                extensions=["jinja2.ext.i18n"],
-                trim_blocks=True,
-                lstrip_blocks=True,
-            )
-            env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-            for name in ("gettext", "_", "ngettext"):
-                env.globals[name] = _glued(env.globals[name])
-            env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
-                               number=_number, listing=_listing, markdown=_markdown,
-                               isolate=_isolate, short_url=short_url, langtag=i18n.tag,
-                               direction=_direction, text=_text, bidi=_bidi)
-            self._envs[lang] = env
+            self._envs[lang] = _environment(tuple(self.search), lang)
         return self._envs[lang]
 
     def render(self, name: str, context: dict[str, Any]) -> str:

@@ -15,7 +15,7 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -29,6 +29,7 @@ from jinja2.utils import generate_lorem_ipsum
 from pydantic import BaseModel
 
 from .. import files
+from .digest import RACY_NS
 
 MAX_VALUE_CHARS = 5_000_000  # one value a template makes, or what printing one gives
 MAX_ITEMS = 100_000  # items in a list a template makes (what range() allows)
@@ -335,6 +336,23 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return checked
 
 
+def _signature(path: Path) -> tuple[int, ...] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
+
+
+def _unchanged(path: Path, seen: tuple[int, ...] | None, before: tuple[Path, ...]) -> bool:
+    """Whether a template is still this file as it was read (an environment is kept from build
+    to build: a template written since into a folder searched first is used instead). A file
+    changed just before it was read (`seen` None) is read again: it may have changed again
+    within the clock's tick."""
+    return seen is not None and _signature(path) == seen and not any(
+        p.exists() or p.is_symlink() for p in before)
+
+
 class ContainedLoader(jinja2.BaseLoader):
     """Templates from their folders only: the first folder holding a template wins; a template
     that leads out of its folder (a symbolic link), or is not a regular file, or is larger
@@ -346,25 +364,21 @@ class ContainedLoader(jinja2.BaseLoader):
     def get_source(self, environment: jinja2.Environment,
                    template: str) -> tuple[str, str, Callable[[], bool]]:
         pieces = split_template_path(template)  # refuses "..": never a path out of a folder
-        for folder in self.folders:
+        for i, folder in enumerate(self.folders):
             path = folder.joinpath(*pieces)
             if not (path.exists() or path.is_symlink()):
                 continue
+            seen = _signature(path)
+            if seen is not None and seen[3] > time.time_ns() - RACY_NS:
+                seen = None  # just changed: not to be believed unchanged later
             data = files.read_bytes(path, folder, MAX_TEMPLATE_BYTES,
                                     where=f"the templates folder ({folder.name}/)")
             try:
                 source = data.decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise files.Refused("template is not UTF-8 text", path) from None
-            mtime = path.stat().st_mtime_ns
-
-            def unchanged(path: Path = path, mtime: int = mtime) -> bool:
-                try:
-                    return path.stat().st_mtime_ns == mtime
-                except OSError:
-                    return False
-
-            return source, str(path), unchanged
+            before = tuple(f.joinpath(*pieces) for f in self.folders[:i])
+            return source, str(path), partial(_unchanged, path, seen, before)
         raise jinja2.TemplateNotFound(template)
 
     def list_templates(self) -> list[str]:
