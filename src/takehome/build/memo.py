@@ -37,7 +37,8 @@ from .records import join_fields, split_fields
 log = logging.getLogger(__name__)
 
 _PACKAGE = Path(__file__).parents[1]
-_LIBRARIES = ("jinja2", "babel", "markupsafe", "segno", "markdown-it-py", "pydantic")
+_LIBRARIES = ("jinja2", "babel", "markupsafe", "segno", "markdown-it-py", "pydantic",
+              "icalendar")
 MAX_DEPTH = 40  # nesting in a context; deeper is not remembered
 # Values whose repr says exactly what they are (True is not 1, 1.0 is not 1, b"a" is not "a").
 _PLAIN = frozenset({type(None), bool, int, float, str, bytes})

@@ -9,6 +9,7 @@ each selected document for its steps and works out which jobs the selected assem
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -74,11 +75,12 @@ class Assembly(Step):
 
 @dataclass(frozen=True, kw_only=True)
 class File(Step):
-    """A file written as it is, not typeset: a web page from a template, or data (an .ics)."""
+    """A file written as it is, not typeset: a web page from a template, or text a function
+    makes (an .ics): either from `context`, at the render stage, which remembers both."""
 
-    template: str = ""  # rendered with `context` when there is no `data`
+    template: str = ""  # rendered with `context` when there is no `make`
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    data: bytes = field(default=b"", repr=False)
+    make: Callable[..., str] | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass

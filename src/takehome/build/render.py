@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,12 +192,22 @@ def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
 
 
 def _page(renderer: Renderer, template: str, context: dict[str, Any], memo: Memo | None) -> str:
-    """A web page's HTML, rendered unless `memo` kept it from a build before."""
-    key = memo.key(template, context) if memo is not None else None
+    """A web page's HTML (or a stylesheet), rendered unless `memo` kept it from a build before."""
+    return _kept(memo, template, context, lambda: renderer.render(template, context))
+
+
+def _made(make: Callable[..., str], arguments: dict[str, Any], memo: Memo | None) -> str:
+    """The text `make(**arguments)` gives (an .ics), unless `memo` kept it from a build before
+    (the function's code is part of the key, as a template's is)."""
+    return _kept(memo, "(made)", {"make": make, **arguments}, lambda: make(**arguments))
+
+
+def _kept(memo: Memo | None, name: str, context: dict[str, Any], make: Callable[[], str]) -> str:
+    key = memo.key(name, context) if memo is not None else None
     kept = memo.page(key) if memo is not None and key is not None else None
     if kept is not None:
         return _whole(kept)
-    page = renderer.render(template, context)
+    page = make()
     if memo is not None and key is not None:
         memo.remember(key, page)
     return page
@@ -238,12 +248,13 @@ def _warn_missing_characters(job: Job, chars: list[str], reported: set[tuple[str
 
 def _files(renderer: Renderer, plan: Plan, problems: Problems, memo: Memo | None
            ) -> dict[str, bytes]:
-    """Bytes of every file that is not typeset: data as given, templates (web pages) rendered
+    """Bytes of every file that is not typeset: templates (web pages) rendered and data made
     (or taken from `memo`)."""
     files = {}
     for step in (s for s in plan.steps if isinstance(s, File)):
         try:
-            page = step.data or _page(renderer, step.template, step.context, memo).encode("utf-8")
+            page = (_made(step.make, step.context, memo) if step.make is not None else
+                    _page(renderer, step.template, step.context, memo)).encode("utf-8")
             # A web page from a template fetches nothing: the browser is told so.
             files[step.output] = web_policy(page) if step.output.endswith(".html") else page
         except TemplateProblem as exc:

@@ -218,7 +218,7 @@ def stable_uid(*parts: object) -> str:
 
 
 def export(events: list[Event], *, name: str, lang: str, default: str, zone: str | None,
-           stamp: dt.date) -> bytes:
+           stamp: dt.date) -> str:
     """The events as an .ics file for families' phones; reading it back gives the same events."""
     tz = zoneinfo.ZoneInfo(zone) if zone else None
     calendar = icalendar.Calendar()
@@ -250,4 +250,4 @@ def export(events: list[Event], *, name: str, lang: str, default: str, zone: str
         calendar.add_component(item)
     if tz is not None:
         calendar.add_missing_timezones()
-    return bytes(calendar.to_ical())
+    return bytes(calendar.to_ical()).decode("utf-8")

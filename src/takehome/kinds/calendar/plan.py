@@ -245,9 +245,10 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
         File(output=edition_path(doc.name, "calendar", lang, "ics"), document=doc.name,
              kind=doc.kind.name, title=f"{title} {year_label}", lang=lang,
              sources=calendar.sources,
-             data=ics.export(calendar.events, name=f"{project.settings.school.name}: {title}",
-                             lang=lang, default=default, zone=calendar.zone,
-                             stamp=calendar.updated or calendar.year.start)),
+             make=ics.export, context={
+                 "events": calendar.events, "name": f"{project.settings.school.name}: {title}",
+                 "lang": lang, "default": default, "zone": calendar.zone,
+                 "stamp": calendar.updated or calendar.year.start}),
     ]
 
 
