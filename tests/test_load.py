@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from takehome import yamlfile
 from takehome.errors import ContentError
 from takehome.yamlfile import MAX_YAML_BYTES, load_yaml
+
+from .conftest import CORPUS
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:
@@ -79,3 +83,20 @@ def test_empty_file_is_empty_mapping(tmp_path: Path) -> None:
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
     assert load_yaml(write(tmp_path, "\ufeffa: 1\n")).data == {"a": 1}
+
+
+@pytest.mark.skipif(yamlfile._FAST is None, reason="PyYAML built without libyaml")
+def test_libyaml_reads_what_pyyaml_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml's parser (used when PyYAML has it) gives the same values and the same marks as
+    PyYAML's own, naughty strings included; a file it refuses gets PyYAML's clearer message."""
+    naughty = json.loads((CORPUS / "blns/blns.json").read_text(encoding="utf-8"))
+    text = "".join(f"k{i}: {json.dumps(s, ensure_ascii=False)}\nl{i}:\n  - {json.dumps(s)}\n"
+                   f"  - [😀, 'x']\n" for i, s in enumerate(naughty) if s.isprintable())
+    path = write(tmp_path, text)
+    fast = load_yaml(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(yamlfile, "_FAST", None)
+        slow = load_yaml(path)
+    assert len(fast.data) > 700 and fast.data == slow.data and fast.marks == slow.marks
+    assert "found undefined alias 'nope'" in error_of(write(tmp_path, "a: *nope\n"))
+    assert "control character U+0007 is not allowed" in error_of(write(tmp_path, "a: \x07\n"))
