@@ -10,6 +10,7 @@ import os
 import stat
 import tempfile
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from slugify import slugify
@@ -33,7 +34,14 @@ class Refused(ContentError):
 
 
 def _roots(roots: Path | Sequence[Path]) -> list[Path]:
-    return [Path(r).resolve() for r in ([roots] if isinstance(roots, Path) else roots)]
+    return [_real_root(Path(r)) for r in ([roots] if isinstance(roots, Path) else roots)]
+
+
+@lru_cache(maxsize=256)  # asked for every file a build checks
+def _real_root(root: Path) -> Path:
+    """A root as it resolved when first asked: a root re-pointed since only refuses more (the
+    files checked against it are resolved every time)."""
+    return root.resolve()
 
 
 def resolve(path: Path, roots: Path | Sequence[Path], where: str = "the project") -> Path:

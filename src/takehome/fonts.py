@@ -7,7 +7,7 @@ import html
 import os
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -203,6 +203,7 @@ def _name_part(word: str, family: str) -> bool:
                                                           for c in plain)
 
 
+@lru_cache(maxsize=2048)  # a shared base for every copy, a family's words on each of its copies
 def whole_words(markup: str, lang: str, primary: str) -> str:
     """HTML in which no word is set in two fonts: a word with a letter the document's font
     lacks (Vietnamese "Thị" in an English page) is set whole in a font that has them all,

@@ -54,8 +54,6 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
     missing: dict[str, list[str]] = {}  # a shared base's characters no font has
-    whole: dict[tuple[str, str], str] = {}  # a shared base with its words set whole
-    set_whole: dict[tuple[str, str], str] = {}  # a field's words set whole
     joiners: dict[str, Joiner] = {}
     refused: set[tuple[str, str]] = set()
     # Where the font packages are installed is not part of a key (their versions are): shard
@@ -85,14 +83,8 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
             base, words = split_fields(body) if not (job.tagged or job.forms) else (body, ())
         # No word in two fonts: done on the base and on each field's words alike, so that a
         # stamped copy and a full layout get the same HTML (each shared base once).
-        if (base, job.lang) not in whole:
-            whole[(base, job.lang)] = fonts.whole_words(base, job.lang, font)
-        base = whole[(base, job.lang)]
-        # A family's words recur in each of its copies: each set whole once.
-        for w in words:
-            if (w, job.lang) not in set_whole:
-                set_whole[(w, job.lang)] = fonts.whole_words(w, job.lang, font)
-        words = tuple(set_whole[(w, job.lang)] for w in words)
+        base = fonts.whole_words(base, job.lang, font)
+        words = tuple(fonts.whole_words(w, job.lang, font) for w in words)
         if words and base not in joiners:
             joiners[base] = Joiner(base)
         body = joiners[base].join(words) if words else base
