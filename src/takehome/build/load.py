@@ -47,7 +47,8 @@ def load_project(root: Path, problems: Problems,
                        f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
     roster = load_roster(root, settings, problems)
     project = Project(root, settings, roster)
-    project.splits = splits or project.splits
+    if splits is not None:
+        project.splits = splits
     editions = assign(roster, project.default_language)
     project.family_languages = editions.chosen
     _warn_languages(roster, editions, problems)

@@ -103,9 +103,10 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     """The stages of a build that is not a no-op."""
     from . import load, plan, render, typeset, write
     from .memo import Memo
+
     problems = Problems()
-    project = load.load(root, problems, cache).with_overrides(options.paper, options.ink_saver,
-                                                       options.generic)
+    project = load.load(root, problems, cache).with_overrides(
+        options.paper, options.ink_saver, options.generic)
     planned = plan.plan(project, problems, options.only, options.outputs)
     if options.generic is not None and options.generic.editable:
         planned = plan.with_forms(planned)  # the blanks are form fields
