@@ -79,8 +79,8 @@ class Scanner:
                  known: dict[str, list[Reference]] | None = None) -> None:
         self.access = access
         self.hashes: dict[str, str] = {}  # resolved path -> sha256, for the build record
-        # The references of pages' HTML, by its sha256: as an earlier build found them
-        # (`known`, see memo.py), and as this build found them (`parsed`).
+        # The references of pages' HTML and stylesheets, by their sha256: as an earlier build
+        # found them (`known`, see memo.py), and as this build found them (`parsed`).
         self._known = known or {}
         self.parsed: dict[str, list[Reference]] = {}
         self._checked: dict[str, str | None] = {}  # file or data: address -> why refused
@@ -98,13 +98,13 @@ class Scanner:
 
     def _scanned(self, text: str, stylesheet: bool) -> Shown:
         if (text, stylesheet) not in self._pages:
-            if stylesheet:
-                found = references.css_references(text, "the stylesheet")
-            else:
-                digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-                known = self._known.get(digest)
-                found = known if known is not None else references.html_references(text)
-                self.parsed[digest] = found
+            kind = "css:" if stylesheet else ""  # a stylesheet's digest is never a page's
+            digest = hashlib.sha256((kind + text).encode("utf-8", "surrogatepass")).hexdigest()
+            found = self._known.get(digest)
+            if found is None:
+                found = (references.css_references(text, "the stylesheet") if stylesheet
+                         else references.html_references(text))
+            self.parsed[digest] = found
             self._pages[(text, stylesheet)] = self._follow(found)
         return self._pages[(text, stylesheet)]
 

@@ -237,7 +237,7 @@ class Memo:
         self._new_bases[digest] = base
 
     def references(self) -> dict[str, list[Reference]]:
-        """The references of the pages the last build parsed, by the digest of their HTML (for
+        """The references of the pages and stylesheets the last build parsed, by digest (for
         the scanner, which adds the ones it parses)."""
         found = {}
         for digest, listed in self._references.items():
