@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
+import multiprocessing.context
 import os
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
@@ -175,35 +177,41 @@ def batches(rendered: list[Rendered], base_dir: Path,
     return [b for turn in itertools.zip_longest(*chunks) for b in turn if b is not None]
 
 
+def _context() -> multiprocessing.context.ForkServerContext:
+    """forkserver: workers are forked from a small process that has imported the engine and
+    nothing of the build (a plain fork would give each a copy of the whole plan); each keeps
+    one FontConfiguration, its parsed stylesheets and its stamping bases for all its batches.
+    The server inherits the environment prepared here."""
+    fonts.prepare_environment()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
+    return context
+
+
 def _start_worker(key: bytes, scratch: str) -> None:
     """A worker signs with its build's key and keeps its temporary files in `scratch`."""
     trust.use(key)
     tempfile.tempdir = scratch
 
 
-def _ready() -> None:
-    """A first task: the worker that takes it is forked (the engine loaded) and waiting."""
-
-
 class Workers:
     """Typesetting processes: a build's, or those `--watch` and `serve` keep from build to
-    build with fonts and stylesheets loaded. Started when first needed or, for a command-line
-    build on more than one core (`early`), when the build starts: the engine then loads on
-    another core while this process loads, plans and renders (about a second of a rebuild
-    after one row changed). Until they are started, a few documents are typeset in this
-    process. A context manager: the processes end with it."""
+    build with fonts and stylesheets loaded. Started when first needed; for a command-line
+    build on more than one core (`early`), the server they are forked from starts with the
+    build and loads the engine on another core while this process loads, plans and renders
+    (about a second of a rebuild after one row changed), with no thread running here (so
+    rendering may fork). Until they are started, a few documents are typeset in this process.
+    A context manager: the processes end with it."""
 
     def __init__(self, jobs: int, early: bool = False) -> None:
         self.jobs = jobs or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._lock = threading.Lock()
-        self._starting: threading.Thread | None = None
-        if early and self.jobs > 1 and "weasyprint" not in sys.modules:
-            # Starting a process waits for the server to have loaded the engine: not here.
-            self._starting = threading.Thread(target=lambda: self.pool().submit(_ready),
-                                              daemon=True)
-            self._starting.start()
+        self._early = early and self.jobs > 1 and "weasyprint" not in sys.modules
+        if self._early:
+            _context()
+            forkserver.ensure_running()  # returns at once; the server imports the engine
 
     def pool(self) -> ProcessPoolExecutor:
         """The processes, started now if they were not."""
@@ -211,25 +219,18 @@ class Workers:
             return self._pool or self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        # forkserver: workers are forked from a small process that has imported the engine and
-        # nothing of the build (a plain fork would give each a copy of the whole plan); each
-        # keeps one FontConfiguration, its parsed stylesheets and its stamping bases for all
-        # its batches. The server inherits the environment prepared here.
-        fonts.prepare_environment()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([f"{__name__}.engine", f"{__name__}.stamp"])
         # A worker ends without running finalizers, so the folder its FontConfiguration makes
         # (about 10 MB of the fonts' files) would stay behind in the temporary folder, once per
         # worker: the workers make theirs in one folder of the build's, removed when the
         # processes are done.
         self._scratch = tempfile.TemporaryDirectory(prefix="takehome-typeset-")
         self._pool = ProcessPoolExecutor(
-            max_workers=self.jobs, mp_context=context, max_tasks_per_child=TASKS_PER_WORKER,
+            max_workers=self.jobs, mp_context=_context(), max_tasks_per_child=TASKS_PER_WORKER,
             initializer=_start_worker, initargs=(trust.secret(), self._scratch.name))
         return self._pool
 
     def started(self) -> bool:
-        return self._starting is not None or self._pool is not None
+        return self._early or self._pool is not None
 
     def in_turn(self, function: Callable[..., T], calls: Sequence[tuple[Any, ...]]
                 ) -> Iterator[tuple[int, T]]:
@@ -265,9 +266,6 @@ class Workers:
 
     def close(self) -> None:
         """End the processes (they start again if asked for)."""
-        if self._starting is not None:
-            self._starting.join()
-            self._starting = None
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
