@@ -3,16 +3,15 @@
 glibc's malloc raises its threshold for giving large blocks their own mapping each time such a
 block is freed (up to 32 MB), after which every large block (a rendered page, the pickled pages
 a renderer process sends back, a PDF coming back from a typesetting process) is carved from
-the heap, between the small objects a build keeps; freed, those holes stay the process's. A
-build of 2,000 families grew its main process by about 17 KB a family that way. With the
-thresholds fixed, large blocks are mapped and unmapped on their own and the heap's free top is
-given back. Elsewhere than glibc nothing is changed.
+the heap, between the small objects a build keeps; freed, those holes stay the process's (a
+2,000-family build's main process peaked 26 MB higher). With the thresholds fixed, large
+blocks are mapped and unmapped on their own and the heap's free top is given back. Elsewhere
+than glibc nothing is changed.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 
 log = logging.getLogger(__name__)
@@ -23,12 +22,12 @@ THRESHOLD = 128 * 1024  # glibc's default before it adjusts itself
 
 
 def _libc() -> ctypes.CDLL | None:
-    name = ctypes.util.find_library("c")
+    """The C library this process runs on, if it has glibc's malloc settings."""
     try:
-        libc = ctypes.CDLL(name) if name else None
+        libc = ctypes.CDLL(None)  # the symbols already loaded: no search for a library file
     except OSError:
         return None
-    return libc if libc is not None and hasattr(libc, "mallopt") else None
+    return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
 
 
 def give_back() -> None:
@@ -44,5 +43,5 @@ def give_back() -> None:
 def trim() -> None:
     """Give the heap's free pages back now (after a stage that let go of much)."""
     libc = _libc()
-    if libc is not None and hasattr(libc, "malloc_trim"):
+    if libc is not None:
         libc.malloc_trim(0)
