@@ -89,6 +89,7 @@ _INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 _TOKENS = re.compile(rb"\((?:[^\\()]|\\.)*\)|<[0-9A-Fa-f]*>"
                      rb"|(?<![\w#./+-])(\d+) (\d+) R(?![\w#])", re.DOTALL)
 CATALOG, PAGES = 1, 2  # object numbers; both are written last
+XREF_LINES = 4096
 # How parts are spelled: a journal of another lends none of its parts (the file would not be
 # the same, byte for byte, as a join from scratch).
 FORMAT = 2
@@ -244,11 +245,14 @@ class _Writer:
         self._object(info, b"<< /Producer (takehome)%s >>" % named)
         xref = self.fh.tell()
         identifier = self.digest.hexdigest()[:32].encode()
-        table = b"".join(b"%010d 00000 n \n" % offset for offset in self.offsets)
-        self._write(b"xref\n0 %d\n0000000000 65535 f \n%strailer\n<< /Size %d /Root %d 0 R "
-                    b"/Info %d 0 R /ID [ <%s> <%s> ] >>\nstartxref\n%d\n%%%%EOF\n"
-                    % (len(self.offsets) + 1, table, len(self.offsets) + 1, CATALOG, info,
-                       identifier, identifier, xref))
+        self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.offsets) + 1))
+        # A few thousand lines at a time: a 10,000-family class set has about two million.
+        for start in range(0, len(self.offsets), XREF_LINES):
+            self._write(b"".join(b"%010d 00000 n \n" % offset
+                                 for offset in self.offsets[start:start + XREF_LINES]))
+        self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
+                    b"startxref\n%d\n%%%%EOF\n"
+                    % (len(self.offsets) + 1, CATALOG, info, identifier, identifier, xref))
         return xref
 
     def _ref(self, obj: Any) -> int:
