@@ -11,6 +11,7 @@ import pikepdf
 import pypdfium2 as pdfium
 from weasyprint import HTML
 
+from takehome.build import join
 from takehome.build.join import join_pdfs
 
 
@@ -174,3 +175,17 @@ def test_a_journal_of_an_older_join_lends_nothing(tmp_path: Path) -> None:
               previous=(tmp_path / "first.pdf", first), journal=third)
     assert third["copied"] == 2
     assert (tmp_path / "third.pdf").read_bytes() == (tmp_path / "second.pdf").read_bytes()
+
+
+def test_the_table_written_in_pieces_gives_the_same_file(tmp_path: Path,
+                                                         monkeypatch: Any) -> None:
+    """A class set's cross-reference table is written a few thousand lines at a time (memory):
+    wherever the pieces end, the file is the same and reads back whole."""
+    parts = [part(tmp_path / f"{n}.pdf", [n, f"{n} 2"]) for n in ("Ana", "Ben", "Zoë")]
+    join_pdfs(parts, True, tmp_path / "whole.pdf")
+    monkeypatch.setattr(join, "XREF_LINES", 3)
+    join_pdfs(parts, True, tmp_path / "pieces.pdf")
+    assert (tmp_path / "pieces.pdf").read_bytes() == (tmp_path / "whole.pdf").read_bytes()
+    with pikepdf.open(tmp_path / "pieces.pdf") as joined:
+        assert joined.check_pdf_syntax() == []
+        assert len(joined.pages) == 6

@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import click
 
-from . import __version__, progress, scaffold
+from . import __version__, allocator, progress, scaffold
 from .build import pipeline, shards
 from .build.incremental import Cache
 from .errors import BuildError, ContentError, Problem, display_path, raise_if_any, warnings_report
@@ -69,6 +69,7 @@ strict_option = click.option("--strict", is_flag=True,
 @click.version_option(__version__, prog_name="takehome")
 def main() -> None:
     """Printable school-to-home documents from YAML, a class roster and templates."""
+    allocator.give_back()  # a build of thousands of families frees large blocks by the thousand
 
 
 @main.command()

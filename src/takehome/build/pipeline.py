@@ -112,11 +112,13 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
         planned = plan.with_forms(planned)  # the blanks are form fields
     memo = Memo(cache, record.key, project.templates) if options.shard is None else None
     pages = render.render(project, planned, problems, options.ink_saver, memo)
+    del memo  # its fingerprints of every job's context (about 6 KB a family) are done with
     problems.raise_if_errors(options.strict)
 
     how = typeset.Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
                               options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
+    pages.rendered.clear()  # every copy's words (about 10 KB a family): typeset, done with
     if made.missing:
         problems.error(_missing(made.missing, cache.shard_counts()))
     problems.raise_if_errors(options.strict)

@@ -26,7 +26,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
-from ... import fonts
+from ... import allocator, fonts
 from ...budget import OutOfTime, cpu_budget
 from ...errors import Problems
 from .. import trust
@@ -109,6 +109,7 @@ def typeset(batch: Batch) -> list[Typeset]:
 def run(rendered: list[Rendered], cache: Cache, base_dir: Path, how: Typesetting,
         problems: Problems) -> Results:
     """Cached entries for every job: reused when the key matches, typeset otherwise."""
+    allocator.trim()  # what planning and rendering let go of, given back before the long stage
     result = Results()
     missing = []
     for r in rendered:
