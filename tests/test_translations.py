@@ -4,6 +4,7 @@ bilingual titles split, one grouped warning per edition, and export/import round
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from pathlib import Path
@@ -73,7 +74,7 @@ def test_a_split_title_is_remembered_and_a_forged_record_is_not_believed(
         raise AssertionError("the language identifier was loaded again")
 
     with monkeypatch.context() as patch:
-        patch.setattr(translations, "_identifier", unavailable)
+        patch.setattr(translations, "_identifier", functools.cache(unavailable))
         assert _lottery(project, cache) == split
         # A record rewritten by someone without the key: not believed, so the title is split
         # again (which needs the identifier).

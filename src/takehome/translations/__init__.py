@@ -271,3 +271,6 @@ def translate_project(project: Project, glossary: Glossary) -> None:
         for doc in project.documents:
             if doc.kind.name == "calendar":
                 doc.model = calendar.content
+    # The identifier's model (about 77 MB) is not kept through the build: a later build in
+    # this process (--watch, serve) finds the titles it split in `project.splits`.
+    _identifier.cache_clear()
