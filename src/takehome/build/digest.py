@@ -57,7 +57,8 @@ def file_sha256(path: Path) -> str:
     return remembered(path, "sha256", hash_file)
 
 
-def _signature(path: Path) -> tuple[int, ...]:
+def stat_signature(path: Path) -> tuple[int, ...]:
+    """What says a file is unchanged: device, inode, size, modification and change times."""
     st = os.stat(path)
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
@@ -65,7 +66,7 @@ def _signature(path: Path) -> tuple[int, ...]:
 def remembered(path: Path, what: str, read: Callable[[Path], T]) -> T:
     """`read(path)` (a JSON value), or what it gave before if the file has not changed since.
     Raises what `read` or stat raise; nothing is remembered then."""
-    signature = _signature(path)
+    signature = stat_signature(path)
     name = (what, str(path))
     fact = _facts.get(name)
     if fact is not None and fact.signature == signature and fact.kept_ns and \
@@ -87,7 +88,7 @@ def learn(path: Path, what: str, value: Any, signature: tuple[int, ...] | None =
         return
     name = (sys.intern(what), str(path))
     _facts.pop(name, None)
-    _facts[name] = _Fact(signature or _signature(path), value, 0, _build)
+    _facts[name] = _Fact(signature or stat_signature(path), value, 0, _build)
     _changed = True
     while len(_facts) > MAX_FACTS:  # the oldest learnt first
         del _facts[next(iter(_facts))]
@@ -99,7 +100,7 @@ def recall(path: Path, read: Callable[[Path], dict[str, Any] | None]) -> None:
     the file since."""
     global _build
     try:
-        signature = _signature(path)
+        signature = stat_signature(path)
     except OSError:
         return
     if _recalled.get(str(path)) == signature:
@@ -137,7 +138,7 @@ def keep(path: Path, write: Callable[[Path, dict[str, Any]], None],
     write(path, {"build": _build, "facts": [[*name, list(f.signature), f.value, f.kept_ns,
                                              f.used] for name, f in _facts.items()
                                             if name[1].startswith(folders)]})
-    _recalled[str(path)] = _signature(path)
+    _recalled[str(path)] = stat_signature(path)
     _build += 1
     _changed = False
 

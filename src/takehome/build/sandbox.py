@@ -29,7 +29,7 @@ from jinja2.utils import generate_lorem_ipsum
 from pydantic import BaseModel
 
 from .. import files
-from .digest import RACY_NS
+from .digest import RACY_NS, stat_signature
 
 MAX_VALUE_CHARS = 5_000_000  # one value a template makes, or what printing one gives
 MAX_ITEMS = 100_000  # items in a list a template makes (what range() allows)
@@ -338,10 +338,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
 def _signature(path: Path) -> tuple[int, ...] | None:
     try:
-        info = path.stat()
+        return stat_signature(path)  # as the cache's facts are told apart
     except OSError:
         return None
-    return info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _unchanged(path: Path, seen: tuple[int, ...] | None, before: tuple[Path, ...]) -> bool:
@@ -369,7 +368,7 @@ class ContainedLoader(jinja2.BaseLoader):
             if not (path.exists() or path.is_symlink()):
                 continue
             seen = _signature(path)
-            if seen is not None and seen[3] > time.time_ns() - RACY_NS:
+            if seen is not None and seen[4] > time.time_ns() - RACY_NS:
                 seen = None  # just changed: not to be believed unchanged later
             data = files.read_bytes(path, folder, MAX_TEMPLATE_BYTES,
                                     where=f"the templates folder ({folder.name}/)")
