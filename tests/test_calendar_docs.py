@@ -14,6 +14,7 @@ from takehome.build.load import load_project
 from takehome.dates import normalise_times
 from takehome.errors import Problems
 from takehome.kinds.calendar import ics
+from takehome.kinds.calendar.data import read_ics
 from takehome.kinds.calendar.layout import day_mark, tint
 from takehome.kinds.calendar.schoolyear import default_categories
 
@@ -108,7 +109,7 @@ def test_key_dates_list_has_the_qr_code_and_url(sample_build: Path) -> None:
 def test_export_round_trips(sample_build: Path) -> None:
     calendar = sample_calendar()
     path = sample_build / "calendar/calendar.en.ics"
-    parsed, errors = ics.parse(path)
+    parsed, errors = ics.parse(path, read_ics(path))
     assert not errors and parsed is not None
     back = ics.expand(parsed, (calendar.year.start, calendar.year.end), "America/Chicago")
 

@@ -11,8 +11,11 @@ import icalendar
 import pytest
 from dateutil.rrule import rruleset, rrulestr
 
-from takehome.errors import ContentError
-from takehome.kinds.calendar import ics
+from takehome.build import load
+from takehome.build.incremental import Cache
+from takehome.errors import ContentError, Problems
+from takehome.kinds.calendar import data, ics
+from takehome.kinds.calendar.data import read_ics
 
 from .conftest import CORPUS, SAMPLE, run
 
@@ -36,7 +39,7 @@ IMPORTS = {"Germany_Holidays.ics": 34, "ferien_bayern.ics": 83, "example.ics": 3
 
 def read(path: Path, window: tuple[dt.date, dt.date] = WIDE,
          zone: str | None = None) -> ics.Expanded:
-    parsed, errors = ics.parse(path)
+    parsed, errors = ics.parse(path, read_ics(path))
     assert not errors, [str(e.problem) for e in errors]
     assert parsed is not None
     return ics.expand(parsed, window, zone)
@@ -54,7 +57,7 @@ def test_real_exports_import(name: str, count: int) -> None:
 @pytest.mark.parametrize("name, line", sorted(MALFORMED.items()))
 def test_malformed_files_name_the_file_and_line(name: str, line: int) -> None:
     path = CORPUS / "ics" / name
-    parsed, errors = ics.parse(path)
+    parsed, errors = ics.parse(path, read_ics(path))
     if not errors:  # a rule only its expansion finds wrong
         assert parsed is not None
         with pytest.raises(ContentError) as caught:
@@ -98,7 +101,8 @@ def _hostile(tmp_path: Path, rule: str) -> Path:
     ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never happens"),
 ])
 def test_hostile_rules_are_refused(tmp_path: Path, rule: str, message: str) -> None:
-    _, errors = ics.parse(_hostile(tmp_path, rule))
+    hostile = _hostile(tmp_path, rule)
+    _, errors = ics.parse(hostile, read_ics(hostile))
     assert errors and message in errors[0].problem.message and errors[0].problem.line == 6
 
 
@@ -167,3 +171,36 @@ def test_a_malformed_file_stops_the_build_naming_its_line(project: Path) -> None
     result = run("check", str(project))
     assert result.exit_code == 1
     assert f"district.ics:{where + 1}: error: cannot read" in result.output
+
+
+def _events(project: Path, cache: Cache) -> list[tuple[str, str, str]]:
+    calendar = load.load(project, Problems(), cache).calendar
+    assert calendar is not None
+    return [(e.start.isoformat(), e.title.get("en", "en"), e.source) for e in calendar.events]
+
+
+def test_what_was_read_from_unchanged_files_is_kept_and_a_changed_file_is_read_again(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rebuild takes the events of .ics files it read before, and the holidays it looked up,
+    from what the last build kept (signed), without parsing or expanding them again."""
+    cache = Cache(project)
+    first = _events(project, cache)
+    assert any(source.startswith("holidays:") for *_, source in first)
+
+    def read_again(*_: object, **__: object) -> None:
+        raise AssertionError("read again")
+
+    with monkeypatch.context() as patch:
+        for name in ("parse", "expand"):
+            patch.setattr(ics, name, read_again)
+        patch.setattr(data, "_holiday_names", read_again)
+        assert _events(project, cache) == first
+    district = project / "content" / "calendar" / "district.ics"
+    text = district.read_text(encoding="utf-8")
+    district.write_text(text.replace("SUMMARY:Labor Day", "SUMMARY:Labour Day", 1),
+                        encoding="utf-8")
+    changed = _events(project, cache)
+    assert [e for e in changed if e not in first] == [
+        next((day, "Labour Day" + title[len("Labor Day"):], source)
+             for day, title, source in first
+             if title.startswith("Labor Day") and source.startswith("content/calendar/"))]

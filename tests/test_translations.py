@@ -66,9 +66,9 @@ def test_a_split_title_is_remembered_and_a_forged_record_is_not_believed(
     cache = Cache(project)
     split = {"en": "Family Lotería Night", "es": "Noche de Lotería Familiar"}
     assert _lottery(project, cache) == split
-    kept = cache.root / load.SPLITS
+    kept = cache.root / load.DERIVED
     record = json.loads(kept.read_text())
-    assert split in record["record"].values()
+    assert {"split": split} in record["record"].values()
 
     def unavailable() -> None:
         raise AssertionError("the language identifier was loaded again")
@@ -78,7 +78,7 @@ def test_a_split_title_is_remembered_and_a_forged_record_is_not_believed(
         assert _lottery(project, cache) == split
         # A record rewritten by someone without the key: not believed, so the title is split
         # again (which needs the identifier).
-        forged = {key: {"en": "Lotería", "es": "Noche"} for key in record["record"]}
+        forged = {key: {"split": {"en": "Lotería", "es": "Noche"}} for key in record["record"]}
         kept.write_text(json.dumps({**record, "record": forged}))
         with pytest.raises(AssertionError, match="identifier was loaded again"):
             _lottery(project, cache)

@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import i18n, inksaver
+from .derived import Derived
 from .generic import Generic, replaced
 from .generic import settings as generic_settings
 from .models.settings import Settings
 from .paper import PageBox, Paper
 from .roster import Roster, Student
-from .translations import Glossary, Splits, translated
+from .translations import Glossary, translated
 from .yamlfile import Loaded
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class Project:
     untranslated: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     generic: Generic | None = None  # built without its school, teacher and dates (generic.py)
     glossary: Glossary | None = None  # content translations (translations/): set when loaded
-    splits: Splits = field(default_factory=Splits)  # of bilingual titles, kept between builds
+    derived: Derived = field(default_factory=Derived)  # kept between builds (derived.py)
     # path -> relative(path): every personal copy names its document and the roster as sources
     _relative: dict[Path, str] = field(default_factory=dict, init=False, repr=False,
                                        compare=False)

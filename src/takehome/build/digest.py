@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -141,6 +142,16 @@ def keep(path: Path, write: Callable[[Path, dict[str, Any]], None],
     _recalled[str(path)] = stat_signature(path)
     _build += 1
     _changed = False
+
+
+@cache  # the code a process runs is the code it imported
+def code_key() -> str:
+    """A hash of takehome's own files (its code and catalogs) and of the Python running it."""
+    from ..files import regular_files
+
+    package = Path(__file__).parents[1]
+    return key_of(sys.version, *(f"{p.relative_to(package).as_posix()}={file_sha256(p)}"
+                                 for p in regular_files(package, package)))
 
 
 def key_of(*parts: str | bytes) -> str:

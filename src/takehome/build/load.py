@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import fonts, i18n, translations
+from ..derived import Derived
 from ..errors import ContentError, Problem, Problems
 from ..files import SETTINGS_FILE, find_root
 from ..kinds.registry import KINDS
@@ -14,29 +15,30 @@ from ..models.settings import Settings
 from ..project import Project
 from ..roster import Editions, Roster, assign, read_roster
 from ..validate import load_model
+from .digest import code_key
 
 if TYPE_CHECKING:
     from .incremental import Cache
 
-SPLITS = "splits.json"  # in the cache: how bilingual titles were split (translations.Splits)
+DERIVED = "derived.json"  # in the cache: values slow to derive from content (derived.py)
 
 
 def load(start: Path, problems: Problems, cache: Cache | None = None) -> Project:
     """Load and validate the project at (or above) `start`; raises BuildError with every error
-    found, so that nothing is built from content that would print wrong. With a `cache`, how
-    the last build split bilingual titles is reused (and this one's kept)."""
-    kept = cache.read_signed(cache.root / SPLITS) if cache is not None else None
-    splits = translations.Splits(kept or {})
-    project = load_project(find_root(start), problems, splits)
+    found, so that nothing is built from content that would print wrong. With a `cache`, what
+    the last build derived from content that had not changed is reused (and this one's kept)."""
+    kept = cache.read_signed(cache.root / DERIVED) if cache is not None else None
+    derived = Derived(code_key(), kept or {})
+    project = load_project(find_root(start), problems, derived)
     problems.raise_if_errors()
     assert project is not None
-    if cache is not None and splits.learnt():
-        cache.write_signed(cache.root / SPLITS, splits.used)
+    if cache is not None and derived.learnt():
+        cache.write_signed(cache.root / DERIVED, derived.used)
     return project
 
 
-def load_project(root: Path, problems: Problems,
-                 splits: translations.Splits | None = None) -> Project | None:
+def load_project(root: Path, problems: Problems, derived: Derived | None = None
+                 ) -> Project | None:
     """Load and validate everything; every problem found is recorded in `problems`."""
     content = root / "content"
     settings, _ = load_model(content / SETTINGS_FILE, Settings, problems, root)
@@ -47,8 +49,8 @@ def load_project(root: Path, problems: Problems,
                        f"{', '.join(fonts.installed())}", content / SETTINGS_FILE)
     roster = load_roster(root, settings, problems)
     project = Project(root, settings, roster)
-    if splits is not None:
-        project.splits = splits
+    if derived is not None:
+        project.derived = derived
     editions = assign(roster, project.default_language)
     project.family_languages = editions.chosen
     _warn_languages(roster, editions, problems)

@@ -19,7 +19,6 @@ import decimal
 import enum
 import functools
 import logging
-import sys
 import types
 from collections.abc import Callable
 from importlib.metadata import version
@@ -30,13 +29,12 @@ import pydantic
 
 from .. import BUILTIN_TEMPLATES, files
 from ..references import Reference
-from .digest import file_sha256, key_of, sha256
+from .digest import code_key, file_sha256, key_of, sha256
 from .incremental import Cache
 from .records import join_fields, split_fields
 
 log = logging.getLogger(__name__)
 
-_PACKAGE = Path(__file__).parents[1]
 _LIBRARIES = ("jinja2", "babel", "markupsafe", "segno", "markdown-it-py", "pydantic",
               "icalendar")
 MAX_DEPTH = 40  # nesting in a context; deeper is not remembered
@@ -161,11 +159,11 @@ def setup(project_templates: Path) -> str:
     """What every page's HTML depends on besides its context: the templates (the project's and
     the built-in ones), takehome's code and catalogs, and the formatting libraries."""
     found: set[Path] = set()
-    for folder, inside in ((_PACKAGE, _PACKAGE), (BUILTIN_TEMPLATES, BUILTIN_TEMPLATES),
+    for folder, inside in ((BUILTIN_TEMPLATES, BUILTIN_TEMPLATES),
                            (project_templates, project_templates.parent)):
         found.update(files.regular_files(folder, inside))
     listed = [f"{p}={file_sha256(p)}" for p in sorted(found)]
-    return key_of(sys.version, *(f"{lib}={version(lib)}" for lib in _LIBRARIES), *listed)
+    return key_of(code_key(), *(f"{lib}={version(lib)}" for lib in _LIBRARIES), *listed)
 
 
 class Memo:

@@ -10,9 +10,7 @@ back with `takehome translations import`). A title written in two languages at o
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
-import json
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, RootModel
 
 from .. import i18n
+from ..derived import Derived
 from ..errors import Problems
 from ..models.base import LangCode, Text
 from ..validate import load_model
@@ -113,6 +112,14 @@ def _model_version() -> str:
     return version("py3langid")
 
 
+def _kept_split(kept: Any) -> dict[str, str] | None:
+    found = kept["split"]
+    if found is None or isinstance(found, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in found.items()):
+        return found
+    raise ValueError("not a split")
+
+
 def _likelihoods(part: str, known: list[str]) -> dict[str, float]:
     """How likely `part` is written in each of the `known` languages (py3langid codes)."""
     identifier, _ = _identifier()
@@ -152,43 +159,13 @@ def bilingual(text: str, default: str, languages: list[str]) -> dict[str, str] |
 
 
 @dataclass
-class Splits:
-    """How bilingual titles were split, kept from build to build: the language identifier's
-    model takes longer to load than the rest of a one-row rebuild (build/pipeline.py keeps
-    these, signed, in the cache)."""
-
-    known: dict[str, Any] = field(default_factory=dict)  # from an earlier build
-    used: dict[str, Any] = field(default_factory=dict)  # asked for by this one
-
-    def split(self, text: str, default: str, languages: list[str]) -> dict[str, str] | None:
-        """bilingual(text, default, languages), as an earlier build found it if one did."""
-        if SEPARATOR not in text:
-            return None
-        asked = json.dumps([_model_version(), text, default, languages])
-        key = hashlib.sha256(asked.encode("utf-8", "surrogatepass")).hexdigest()
-        kept = self.known.get(key, False)  # a record from another version: asked again
-        found: dict[str, str] | None
-        if kept is None or isinstance(kept, dict) and all(
-                isinstance(k, str) and isinstance(v, str) for k, v in kept.items()):
-            found = kept
-        else:
-            found = bilingual(text, default, languages)
-        self.used[key] = found
-        return found
-
-    def learnt(self) -> bool:
-        """Whether this build's splits differ from those it was given."""
-        return self.used.keys() != self.known.keys()
-
-
-@dataclass
 class Translator:
     """Applies a glossary (and bilingual splitting) to the texts of a loaded project."""
 
     glossary: Glossary
     default: str
     languages: list[str]
-    splits: Splits
+    derived: Derived  # how titles were split before
     _done: dict[int, Any] = field(default_factory=dict)
 
     def text(self, text: Text) -> Text:
@@ -197,11 +174,20 @@ class Translator:
         if source is None:
             return text
         if isinstance(text.root, str):
-            split = self.splits.split(source, self.default, self.languages)
+            split = self._split(source)
             if split:  # each part in its language; the glossary can give the others
                 text, source = Text(split), split[self.default]
         found = self.glossary.lookup(source) or self._builtin(source)
         return text.with_translations(self.default, found) if found else text
+
+    def _split(self, text: str) -> dict[str, str] | None:
+        """bilingual(text, ...), as an earlier build found it if one did."""
+        if SEPARATOR not in text:
+            return None
+        return self.derived.get(
+            ["split", _model_version(), text, self.default, self.languages],
+            lambda: bilingual(text, self.default, self.languages),
+            lambda found: {"split": found}, _kept_split)
 
     def _builtin(self, source: str) -> dict[str, str]:
         """A text that is one of takehome's own strings ("Getting to know your child") reads
@@ -244,7 +230,7 @@ class Translator:
 
 def _translator(project: Project, glossary: Glossary) -> Translator:
     languages = list(dict.fromkeys([*project.editions, *project.family_languages.values()]))
-    return Translator(glossary, project.default_language, languages, project.splits)
+    return Translator(glossary, project.default_language, languages, project.derived)
 
 
 def translated(project: Project, value: Any) -> Any:
@@ -272,5 +258,5 @@ def translate_project(project: Project, glossary: Glossary) -> None:
             if doc.kind.name == "calendar":
                 doc.model = calendar.content
     # The identifier's model (about 77 MB) is not kept through the build: a later build in
-    # this process (--watch, serve) finds the titles it split in `project.splits`.
+    # this process (--watch, serve) finds the titles it split in `project.derived`.
     _identifier.cache_clear()

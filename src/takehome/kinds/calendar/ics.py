@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import zoneinfo
 from dataclasses import dataclass, field
@@ -14,15 +13,14 @@ import icalendar
 from icalendar.parser import Contentline
 
 from ...errors import ContentError
-from ...yamlfile import read_text
 from .repeats import Expanded, Occurrence, expand, when
+from .schoolyear import stable_uid
 
 __all__ = ["Expanded", "Occurrence", "Parsed", "expand", "export", "parse", "stable_uid"]
 
 if TYPE_CHECKING:
     from .schoolyear import Event
 
-MAX_ICS_BYTES = 5_000_000
 MAX_TIMES_A_DAY = 24  # a rule may repeat at most this many times a day (BYHOUR x BYMINUTE x ...)
 SUB_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
 _DATE_PROPS = ("DTSTART", "DTEND", "DUE", "RECURRENCE-ID", "EXDATE", "RDATE")
@@ -114,9 +112,8 @@ def _broken_line(component: _Component, prop: str | None) -> int:
                 component.line)
 
 
-def parse(path: Path, root: Path | None = None) -> tuple[Parsed | None, list[ContentError]]:
-    """Read one .ics file (inside `root`); a malformed one gives errors naming its lines."""
-    text = read_text(path, MAX_ICS_BYTES, root)
+def parse(path: Path, text: str) -> tuple[Parsed | None, list[ContentError]]:
+    """Read one .ics file (its `text`); a malformed one gives errors naming its lines."""
     order, errors = _scan(path, _content_lines(text))
     if errors:
         return None, errors
@@ -209,12 +206,6 @@ def _updated(components: list[icalendar.Component]) -> dt.date | None:
                               else value.dt.date())
                 break
     return max(stamps) if stamps else None
-
-
-def stable_uid(*parts: object) -> str:
-    """A UID that stays the same from build to build for the same event."""
-    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
-    return f"{digest}@takehome"
 
 
 def export(events: list[Event], *, name: str, lang: str, default: str, zone: str | None,

@@ -15,7 +15,6 @@ from ...project import Document
 from ...translations import report
 from ...yamlfile import Loaded, Marks
 from ..base import Jobs, Kind, edition_path
-from . import ics
 from .data import load_calendar
 from .layout import (
     FILLS,
@@ -176,7 +175,8 @@ class CalendarKind(Kind):
     model = CalendarContent
 
     def load(self, project: Project, problems: Problems) -> list[Document]:
-        calendar = project.calendar = load_calendar(project.root, project.settings, problems)
+        calendar = project.calendar = load_calendar(project.root, project.settings, problems,
+                                                    project.derived)
         if calendar is None or calendar.path is None:
             return []
         loaded = calendar.loaded or Loaded({}, Marks(calendar.path))
@@ -245,11 +245,19 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
         File(output=edition_path(doc.name, "calendar", lang, "ics"), document=doc.name,
              kind=doc.kind.name, title=f"{title} {year_label}", lang=lang,
              sources=calendar.sources,
-             make=ics.export, context={
+             make=_export, context={
                  "events": calendar.events, "name": f"{project.settings.school.name}: {title}",
                  "lang": lang, "default": default, "zone": calendar.zone,
                  "stamp": calendar.updated or calendar.year.start}),
     ]
+
+
+
+def _export(events: list[Event], **how: Any) -> str:
+    """ics.export; the iCalendar library is imported only by a build that writes an .ics."""
+    from . import ics
+
+    return ics.export(events, **how)
 
 
 KIND = CalendarKind()

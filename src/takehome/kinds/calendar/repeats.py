@@ -7,15 +7,14 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import icalendar
-import recurring_ical_events
+from typing import TYPE_CHECKING, Any
 
 from ...budget import OutOfTime, time_budget
 from ...errors import ContentError
 
 if TYPE_CHECKING:
+    import icalendar
+
     from .ics import Parsed
 
 MAX_OCCURRENCES = 20_000  # per file, within the school year
@@ -107,6 +106,30 @@ class Expanded:
     occurrences: list[Occurrence]
     outside: int  # events (or whole series) with no day in the window
 
+    def dump(self) -> dict[str, Any]:
+        """As JSON values (kept between builds: derived.py)."""
+        return {"outside": self.outside, "occurrences": [
+            [o.start.isoformat(), o.end.isoformat(), _clock(o.start_time), _clock(o.end_time),
+             o.summary, list(o.categories), o.location, o.line, o.uid] for o in self.occurrences]}
+
+    @classmethod
+    def load(cls, kept: Any) -> Expanded:
+        """What dump() gave."""
+        return cls([Occurrence(dt.date.fromisoformat(start), dt.date.fromisoformat(end),
+                               _time(start_time), _time(end_time), str(summary),
+                               tuple(str(c) for c in categories), str(location), int(line),
+                               str(uid))
+                    for start, end, start_time, end_time, summary, categories, location, line, uid
+                    in kept["occurrences"]], int(kept["outside"]))
+
+
+def _clock(value: dt.time | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> dt.time | None:
+    return dt.time.fromisoformat(value) if value is not None else None
+
 
 def _steps(event: icalendar.Component, until: dt.date) -> tuple[int, dt.date | None]:
     """About how many steps expanding the event's rules up to `until` takes, and its start."""
@@ -133,6 +156,11 @@ def _steps(event: icalendar.Component, until: dt.date) -> tuple[int, dt.date | N
 def expand(parsed: Parsed, window: tuple[dt.date, dt.date], zone: str | None) -> Expanded:
     """Every occurrence that touches the window, recurring events expanded (bounded: a rule
     that would take too many steps is refused, and the file's expansion has a time budget)."""
+    # Imported here: a build whose .ics files have not changed takes their events from what the
+    # last build derived (derived.py), and needs neither.
+    import icalendar
+    import recurring_ical_events
+
     tz = zoneinfo.ZoneInfo(zone) if zone else None
     groups: dict[str, list[icalendar.Component]] = defaultdict(list)
     for i, c in enumerate(parsed.components):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -350,3 +351,9 @@ def suggest(name: str, categories: dict[str, Category]) -> str:
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; categories: {', '.join(categories)}"
+
+
+def stable_uid(*parts: object) -> str:
+    """A UID that stays the same from build to build for the same event."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:24]
+    return f"{digest}@takehome"
