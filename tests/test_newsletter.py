@@ -14,6 +14,9 @@ import pytest
 from PIL import Image
 
 from takehome import images
+from takehome.build import load
+from takehome.build.incremental import Cache
+from takehome.errors import BuildError, Problems
 from takehome.richtext import markdown, short_url
 
 from .conftest import all_text, page_size_mm, page_text, plain, read_pdf, run, tree_bytes
@@ -215,6 +218,23 @@ def test_unsafe_or_damaged_image_is_refused_at_its_line(project: Path, damage: s
     assert re.search(r"2026-12\.yaml:\d+:\d+: error: '(content/)?images/winter-concert\.jpg': "
                      r"image (has more than 50 megapixels|is damaged or truncated)",
                      result.output), result.output
+
+
+def test_a_photo_decoded_by_an_earlier_build_is_not_decoded_again_unless_changed(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = Cache(project)
+    load.load(project, Problems(), cache)
+    photo = project / "content/images/winter-concert.jpg"
+
+    def decode(*_: object) -> None:
+        raise AssertionError("decoded again")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(images, "prepare", decode)
+        load.load(project, Problems(), cache)  # the same bytes: believed
+    photo.write_bytes(photo.read_bytes()[:4000])
+    with pytest.raises(BuildError, match="damaged or truncated"):
+        load.load(project, Problems(), cache)
 
 
 def test_missing_translation_names_the_section(project: Path) -> None:

@@ -4,6 +4,7 @@ turned upright, stripped and downscaled to what the page needs."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import urllib.request
 import warnings
@@ -11,12 +12,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import defusedxml.ElementTree as defused
+import PIL
 from defusedxml import DefusedXmlException
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from . import files, references
+from .derived import Derived
 
 MAX_PIXELS = 50_000_000  # a 50-megapixel photo prints at over 300 dpi on a full page
 MAX_SVG_BYTES = 2_000_000
@@ -193,6 +197,26 @@ class Prepared:
 def pixels_for(width_mm: float, dpi: int = PRINT_DPI) -> int:
     """How many pixels wide an image printed `width_mm` wide needs at `dpi`."""
     return round(width_mm / MM_PER_INCH * dpi)
+
+
+def decodes(path: Path, max_width: int, derived: Derived | None = None) -> None:
+    """Raise ImageProblem unless the image can be printed `max_width` pixels wide: decoded now,
+    unless an earlier build decoded the same bytes with the same Pillow (`derived`)."""
+    if derived is None:
+        prepare(path, max_width)
+        return
+    try:
+        data = files.read_bytes(path, path.parent, MAX_IMAGE_BYTES)
+    except files.Refused as exc:
+        raise ImageProblem(f"{path.name}: {exc.problem.message}") from None
+    derived.get(["decodes", PIL.__version__, max_width, hashlib.sha256(data).hexdigest()],
+                lambda: bool(prepare(path, max_width)), lambda ok: ok, _decoded)
+
+
+def _decoded(kept: Any) -> bool:
+    if kept is not True:
+        raise ValueError("not a decoded image")
+    return True
 
 
 def prepare(path: Path, max_width: int, quality: int = 85) -> Prepared:

@@ -6,12 +6,15 @@ import difflib
 import types
 import typing
 from pathlib import Path
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union
 
 from pydantic import BaseModel, RootModel, ValidationError
 
 from .errors import ContentError, Problems
 from .yamlfile import Key, Loaded, load_yaml
+
+if TYPE_CHECKING:
+    from .derived import Derived
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -118,13 +121,14 @@ def validate(
         return None
 
 
-def load_model(path: Path, model: type[M], problems: Problems,
-               root: Path) -> tuple[M | None, Loaded | None]:
+def load_model(path: Path, model: type[M], problems: Problems, root: Path,
+               derived: Derived | None = None) -> tuple[M | None, Loaded | None]:
     """Read the YAML file at `path` and validate it as `model` (files it names are looked up
-    under `root`); problems are recorded, and what could not be read is None."""
+    under `root`; what `derived` keeps is believed for unchanged files); problems are
+    recorded, and what could not be read is None."""
     try:
         loaded = load_yaml(path, root)
     except ContentError as exc:
         problems.add(exc.problem)
         return None, None
-    return validate(model, loaded, problems, {"root": root}), loaded
+    return validate(model, loaded, problems, {"root": root, "derived": derived}), loaded

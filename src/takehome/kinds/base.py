@@ -44,7 +44,8 @@ class Kind:
         for path in sorted(project.content / p for p in
                            glob.glob(self.pattern, root_dir=project.content)):
             name = path.relative_to(project.content).with_suffix("").as_posix()
-            model, loaded = load_model(path, self.model, problems, project.root)
+            model, loaded = load_model(path, self.model, problems, project.root,
+                                       project.derived)
             if model is None or loaded is None:
                 project.failed.add(name)
                 continue

@@ -19,10 +19,11 @@ Style = Literal["normal", "callout", "quote"]
 
 def _decodes(value: str, info: ValidationInfo) -> str:
     """Decode the picture now (as it will be printed), so damage is reported at its line."""
-    root = (info.context or {}).get("root")
-    if root is not None:
+    context = info.context or {}
+    if context.get("root") is not None:
         try:
-            images.prepare(Path(root) / value, images.pixels_for(COLUMN_MM))
+            images.decodes(Path(context["root"]) / value, images.pixels_for(COLUMN_MM),
+                           context.get("derived"))
         except images.ImageProblem as exc:
             raise ValueError(f"{value!r}: image is damaged or truncated ({exc})") from None
     return value
