@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 from babel.dates import format_interval, format_skeleton, get_day_names
@@ -81,6 +81,7 @@ def _unbreakable(text: str) -> str:
     return re.sub(r"(?<=\d) (?=[^\d\s–-])", "\u00a0", tidy(text))
 
 
+@lru_cache(maxsize=4096)  # a calendar's month pages print a few times thousands of times
 def format_clock(value: dt.time, lang: str, style: str | None = None) -> str:
     """A time of day in the document's clock: "6:30 PM", "6:30 p. m.", "18:30"."""
     skeleton = "hm" if clock(lang, style) == "12h" else "Hm"
