@@ -4,6 +4,7 @@ personalised per student, the pencil-case label, and a printer calibration sheet
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ... import i18n
@@ -121,12 +122,20 @@ def _box(rect: Rect) -> str:
 def sheet_pages(grid: Grid, sheet: Sheet, cards: list[Placed], start_at: int, fill: bool
                 ) -> list[dict[str, Any]]:
     """Each page of fronts (and its page of backs) with every card's box on the sheet."""
+    fronts, backs = _boxes(grid)
     pages = []
     for page in slots(cards, sheet.per_page, start_at, fill):
-        fronts = [(_box(grid.slot(i)), *card) for i, card in enumerate(page) if card]
-        backs = [(_box(grid.slot(i, back=True)), *card) for i, card in enumerate(page) if card]
-        pages.append({"fronts": fronts, "backs": backs if sheet.backs else []})
+        pages.append({"fronts": [(fronts[i], *card) for i, card in enumerate(page) if card],
+                      "backs": [(backs[i], *card) for i, card in enumerate(page) if card]
+                      if sheet.backs else []})
     return pages
+
+
+@lru_cache(maxsize=64)  # the same for every family's copy
+def _boxes(grid: Grid) -> tuple[list[str], list[str]]:
+    """The box of each slot of a sheet's fronts, and of its backs."""
+    return ([_box(grid.slot(i)) for i in range(grid.per_page)],
+            [_box(grid.slot(i, back=True)) for i in range(grid.per_page)])
 
 
 def sheet_title(sheet: Sheet, cards: list[CardSpec], lang: str, default: str) -> str:
