@@ -28,7 +28,7 @@ def test_joined_pages_are_the_parts_pages_padded_to_whole_sheets(tmp_path: Path)
              part(tmp_path / "b.pdf", ["Ben 1", "Ben 2"], "A4"),
              part(tmp_path / "c.pdf", ["Zoë 1", "Zoë 2", "Zoë 3"])]
     target = tmp_path / "joined.pdf"
-    assert join_pdfs(parts, True, target) == 8
+    assert join_pdfs(parts, True, target).pages == 8
     with pikepdf.open(target) as joined:
         assert joined.check_pdf_syntax() == []
         sizes = [tuple(round(float(v)) for v in p.mediabox) for p in joined.pages]
@@ -48,7 +48,7 @@ def test_joined_pages_are_the_parts_pages_padded_to_whole_sheets(tmp_path: Path)
 def test_without_duplex_nothing_is_added_and_links_still_work(tmp_path: Path) -> None:
     parts = [part(tmp_path / "a.pdf", ["Ana 1"]), part(tmp_path / "b.pdf", ["Ben 1", "Ben 2"])]
     target = tmp_path / "joined.pdf"
-    assert join_pdfs(parts, False, target) == 3
+    assert join_pdfs(parts, False, target).pages == 3
     with pikepdf.open(io.BytesIO(target.read_bytes())) as joined:
         pages = [p.obj.objgen for p in joined.pages]
         # "back to the start" on Ben's second page goes to Ben's first page, not Ana's
@@ -78,7 +78,7 @@ def test_a_join_copies_the_unchanged_parts_of_the_last_one(tmp_path: Path) -> No
     # One family's copy changed (same layout, other words): only that part is spelled out again.
     changed = [*parts[:2], part(tmp_path / "Chloe.pdf", ["Chloe 1"]), *parts[3:]]
     second: dict[str, Any] = {}
-    pages = join_pdfs(changed, True, tmp_path / "second.pdf", _digests(changed),
+    pages, _ = join_pdfs(changed, True, tmp_path / "second.pdf", _digests(changed),
                       previous=(tmp_path / "first.pdf", first), journal=second)
     join_pdfs(changed, True, tmp_path / "scratch.pdf")
     assert (tmp_path / "second.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
@@ -113,7 +113,7 @@ def test_a_part_printed_on_the_back_is_lent_only_with_the_same_blank(tmp_path: P
     sheet = part(tmp_path / "sheet.pdf", ["Sheet 1"])
     parts = [cover, label, sheet]
     first: dict[str, Any] = {}
-    pages = join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first,
+    pages, _ = join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first,
                       backs=[False, True, False])
     assert pages == 4  # cover | label, sheet | blank
     text = [p.get_textpage().get_text_range() for p in pdfium.PdfDocument(tmp_path / "first.pdf")]
@@ -122,7 +122,7 @@ def test_a_part_printed_on_the_back_is_lent_only_with_the_same_blank(tmp_path: P
     # The label left out: the cover now needs a blank back, so it is not lent as it was.
     without = [cover, sheet]
     second: dict[str, Any] = {}
-    pages = join_pdfs(without, True, tmp_path / "second.pdf", _digests(without),
+    pages, _ = join_pdfs(without, True, tmp_path / "second.pdf", _digests(without),
                       previous=(tmp_path / "first.pdf", first), journal=second)
     join_pdfs(without, True, tmp_path / "scratch.pdf")
     assert pages == 4
@@ -189,3 +189,9 @@ def test_the_table_written_in_pieces_gives_the_same_file(tmp_path: Path,
     with pikepdf.open(tmp_path / "pieces.pdf") as joined:
         assert joined.check_pdf_syntax() == []
         assert len(joined.pages) == 6
+
+
+def test_the_sha256_given_is_the_file_written(tmp_path: Path) -> None:
+    parts = [part(tmp_path / f"{n}.pdf", [n, f"{n} 2", f"{n} 3"]) for n in ("Ana", "Ben")]
+    joined = join_pdfs(parts, True, tmp_path / "joined.pdf")
+    assert joined.sha256 == hashlib.sha256((tmp_path / "joined.pdf").read_bytes()).hexdigest()

@@ -24,7 +24,7 @@ from ..errors import Problem
 from ..files import MAX_FILE_BYTES, Refused, check, regular_files
 from . import trust
 from .commit import MANIFEST, published
-from .digest import file_sha256, hash_file, keep, key_of, learn, recall, remembered
+from .digest import file_sha256, keep, key_of, learn, recall, remembered, sha256
 
 if TYPE_CHECKING:
     from .records import Typeset
@@ -88,26 +88,25 @@ class Cache:
 
     def put(self, key: str, result: Typeset, extra: dict[str, Any] | None = None) -> Cached:
         """Store a typeset PDF (the metadata file last, so a half-written entry never verifies)."""
-        def write(path: Path) -> int:
+        def write(path: Path) -> tuple[int, str]:
             path.write_bytes(result.pdf)
-            return result.pages
+            return result.pages, sha256(result.pdf)
 
         return self.put_file(key, write, result.warnings, extra)
 
-    def put_file(self, key: str, write: Callable[[Path], int],
+    def put_file(self, key: str, write: Callable[[Path], tuple[int, str]],
                  warnings: list[str] | None = None, extra: dict[str, Any] | None = None) -> Cached:
-        """Store a PDF that `write` writes to the path it is given (returning its page count),
-        so that a large one never has to be held in memory; the signed record goes last, so a
-        half-written entry never verifies. Entries are content-addressed: writers of one key at
-        the same time (shards on a shared folder) write the same bytes, each renamed into place
-        whole."""
+        """Store a PDF that `write` writes to the path it is given (returning its page count and
+        the sha256 of what it wrote), so that a large one never has to be held in memory; the
+        signed record goes last, so a half-written entry never verifies. Entries are
+        content-addressed: writers of one key at the same time (shards on a shared folder)
+        write the same bytes, each renamed into place whole."""
         pdf_path, meta_path = self._paths(key)
         pdf_path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=pdf_path.parent)
         os.close(fd)
         try:
-            pages = write(Path(tmp))
-            digest = hash_file(Path(tmp))
+            pages, digest = write(Path(tmp))
             os.replace(tmp, pdf_path)
         except BaseException:
             with contextlib.suppress(OSError):

@@ -25,11 +25,11 @@ from dataclasses import replace
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 import pikepdf
 
-from .digest import key_of
+from .digest import hash_file, key_of
 
 if TYPE_CHECKING:
     from .incremental import Cache, Cached
@@ -96,18 +96,25 @@ XREF_LINES = 4096
 FORMAT = 2
 
 
+class Joined(NamedTuple):
+    pages: int
+    sha256: str  # of the file written
+
+
 def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequence[str] = (),
               previous: tuple[Path, dict[str, Any]] | None = None,
               journal: dict[str, Any] | None = None, *, title: str = "", lang: str = "",
-              backs: Sequence[bool] = ()) -> int:
+              backs: Sequence[bool] = ()) -> Joined:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
     `duplex` (so every part starts on a new sheet), except before a part marked in `backs`
-    (printed on the back of the one before); returns the page count. The file carries its
-    title and language, and asks the print dialog for one or both sides. With the parts'
-    sha256 `digests`: `previous` (a file this function joined, and its journal) lends the
-    bytes of the parts it shares, and `journal` is filled in for the next join."""
+    (printed on the back of the one before). The file carries its title and language, and
+    asks the print dialog for one or both sides. `digests`, the parts' sha256 (read from them
+    if not given), name the file (its /ID); `previous` (a file this function joined, and its
+    journal) lends the bytes of the parts it shares, and `journal` is filled in for the next
+    join."""
+    digests = list(digests) or [hash_file(path) for path in parts]
     flags = [*backs, *[False] * len(parts)][:len(parts)]
-    old = _Previous(*previous) if previous and digests and previous[1].get("duplex") == duplex \
+    old = _Previous(*previous) if previous and previous[1].get("duplex") == duplex \
         and previous[1].get("format") == FORMAT else None
     spans: list[list[Any]] = []
     with target.open("wb") as fh, old or contextlib.nullcontext():
@@ -129,14 +136,15 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
                 blank = _needs_blank(duplex, follows, len(joined.kids))
                 if blank:
                     joined.blank(box)
-            if digests:
-                spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
-                              joined.kids[pages:], blank])
-        xref = joined.finish(title, lang, duplex)
+            spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
+                          joined.kids[pages:], blank])
+        # Named by what it is made of: the same parts joined the same way, the same name.
+        named = key_of("join", str(duplex), title, lang, str(flags), *digests)[:32]
+        xref = joined.finish(named, title, lang, duplex)
         if journal is not None:
             journal.update(format=FORMAT, duplex=duplex, parts=spans, xref=xref,
                            size=len(joined.offsets) + 1, copied=old.copied if old else 0)
-        return len(joined.kids)
+        return Joined(len(joined.kids), joined.digest.hexdigest())
 
 
 def _needs_blank(duplex: bool, follows: bool, pages: int) -> bool:
@@ -184,7 +192,7 @@ class _Previous:
 class _Writer:
     def __init__(self, fh: BinaryIO) -> None:
         self.fh = fh
-        self.digest = hashlib.sha256()  # of everything written: the file's /ID
+        self.digest = hashlib.sha256()  # of everything written: the file's sha256
         self.offsets: list[int] = [0, 0]  # by object number - 1
         self.kids: list[int] = []
         self.numbers: dict[tuple[int, int], int] = {}  # the current part's objects, renumbered
@@ -232,9 +240,10 @@ class _Writer:
         self._object(number, b"<< /Type /Page /Parent %d 0 R /MediaBox [ %s ] /Resources << >> >>"
                      % (PAGES, size))
 
-    def finish(self, title: str = "", lang: str = "", duplex: bool = True) -> int:
+    def finish(self, identifier: str, title: str = "", lang: str = "", duplex: bool = True
+               ) -> int:
         """The page tree, catalog (asking for one or both sides) and cross-reference table, and
-        the file's title and language; returns the table's offset."""
+        the file's /ID, title and language; returns the table's offset."""
         kids = b" ".join(b"%d 0 R" % k for k in self.kids)
         self._object(PAGES, b"<< /Type /Pages /Kids [ %s ] /Count %d >>" % (kids, len(self.kids)))
         sides = b"/DuplexFlipLongEdge" if duplex else b"/Simplex"
@@ -245,7 +254,6 @@ class _Writer:
         named = b" /Title %s" % pikepdf.String(title).unparse() if title else b""
         self._object(info, b"<< /Producer (takehome)%s >>" % named)
         xref = self.fh.tell()
-        identifier = self.digest.hexdigest()[:32].encode()
         self._write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(self.offsets) + 1))
         # A few thousand lines at a time: a 10,000-family class set has about two million.
         for start in range(0, len(self.offsets), XREF_LINES):
@@ -253,7 +261,8 @@ class _Writer:
                                  for offset in self.offsets[start:start + XREF_LINES]))
         self._write(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID [ <%s> <%s> ] >>\n"
                     b"startxref\n%d\n%%%%EOF\n"
-                    % (len(self.offsets) + 1, CATALOG, info, identifier, identifier, xref))
+                    % (len(self.offsets) + 1, CATALOG, info, identifier.encode(),
+                       identifier.encode(), xref))
         return xref
 
     def _ref(self, obj: Any) -> int:
