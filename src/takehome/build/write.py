@@ -136,8 +136,12 @@ class Writer:
             kind = "a symbolic link" if stat.S_ISLNK(info.st_mode) else "not a file"
             raise OutputProblem(f"{display_path(target)} is {kind}; takehome never writes "
                                 "through one: remove it", target)
-        if info is not None and info.st_size == size and file_sha256(target) == digest:
-            return  # as this build would write it: leave the file (and its date) alone
+        # A file this project last wrote with other bytes is written again without reading
+        # it first (a class set is tens of MB): only one that may already be as this build
+        # would write it is read, and left alone (and its date) if it is.
+        if info is not None and info.st_size == size and self.written.get(path, digest) == \
+                digest and file_sha256(target) == digest:
+            return
         fd, tmp = tempfile.mkstemp(prefix=TEMPORARY, dir=folder)
         os.fchmod(fd, FILE_MODE)
         self.staged.append((Path(tmp), target))
