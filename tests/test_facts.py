@@ -40,6 +40,7 @@ def _keep(folder: Path) -> dict[str, Any]:
 def test_an_unchanged_file_is_read_once(tmp_path: Path, reads: list[Path],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(digest, "RACY_NS", 0)
+    monkeypatch.setattr(digest, "FINE_RACY_NS", 0)
     path = tmp_path / "a.pdf"
     path.write_bytes(b"one")
     time.sleep(0.01)
@@ -53,9 +54,21 @@ def test_an_unchanged_file_is_read_once(tmp_path: Path, reads: list[Path],
     assert digest.file_sha256(path) == digest.sha256(b"two") and reads == [path, path]
 
 
-def test_a_file_changed_as_it_was_read_is_read_again(tmp_path: Path,
-                                                      reads: list[Path]) -> None:
-    """Within RACY_NS of being kept, a change could keep the file's signature: not believed."""
+def test_how_long_a_change_time_is_unsure_depends_on_the_clock() -> None:
+    """A change time in whole milliseconds may come from a coarse clock (FAT, network file
+    systems: up to seconds); a finer one moves at least every kernel tick."""
+    fine, coarse = 1_700_000_000_123_456_789, 1_700_000_000_123_000_000
+    ms = 1_000_000
+    assert digest.unsure(fine, fine + 10 * ms) and not digest.unsure(fine, fine + 60 * ms)
+    assert digest.unsure(coarse, coarse + 60 * ms) and digest.unsure(coarse, coarse + 1900 * ms)
+    assert not digest.unsure(coarse, coarse + 2100 * ms)
+
+
+def test_a_file_changed_as_it_was_read_is_read_again(tmp_path: Path, reads: list[Path],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Within a clock tick of being kept, a change could keep the file's signature: not
+    believed (the margin made wide, whatever the file system's clock and the machine's pace)."""
+    monkeypatch.setattr(digest, "FINE_RACY_NS", digest.RACY_NS)
     path = tmp_path / "a.pdf"
     path.write_bytes(b"one")
     digest.file_sha256(path)

@@ -7,7 +7,10 @@ thousand files instead of hashing them. The change time is set by the kernel on 
 rename or `touch` and cannot be set by a user, so a file changed in any way is read anew. A
 file changed within the clock's resolution of being read could keep its signature (git's
 "racy" files): a fact is trusted only for a file whose change time is older than the moment
-the fact was kept, less RACY_NS. Kept facts go into the cache signed (incremental.Cache), so
+the fact was kept, less a margin: two seconds on a file system whose times count whole
+milliseconds or coarser (FAT, some network ones: seconds), 50 ms on one with finer times,
+whose clock moves at least every kernel tick (at most 10 ms), so that what a build wrote in
+its last second is believed by the next. Kept facts go into the cache signed (incremental.Cache), so
 facts planted there are never believed.
 """
 
@@ -25,6 +28,7 @@ from typing import Any, NamedTuple, TypeVar
 
 T = TypeVar("T")
 RACY_NS = 2_000_000_000  # a coarse file system's timestamps (some network ones: a second)
+FINE_RACY_NS = 50_000_000  # a file system with times finer than a millisecond
 BUILDS = 3  # facts are kept while one of the last builds that kept them used them
 MAX_FACTS = 50_000  # and no more (about 1 KB each in memory): a rebuild's worth at 4,000 families
 MAX_FACT_CHARS = 4_000  # a larger value (a class set's journal) is read whenever needed
@@ -71,7 +75,7 @@ def remembered(path: Path, what: str, read: Callable[[Path], T]) -> T:
     name = (what, str(path))
     fact = _facts.get(name)
     if fact is not None and fact.signature == signature and fact.kept_ns and \
-            signature[4] < fact.kept_ns - RACY_NS:
+            not unsure(signature[4], fact.kept_ns):
         if fact.used != _build:
             _facts[name] = fact._replace(used=_build)
         value: T = fact.value
@@ -79,6 +83,13 @@ def remembered(path: Path, what: str, read: Callable[[Path], T]) -> T:
     value = read(path)
     learn(path, what, value, signature)
     return value
+
+
+def unsure(changed_ns: int, seen_ns: int) -> bool:
+    """Whether a file last changed at `changed_ns` (its change time) may have changed again by
+    `seen_ns` and kept that time (a change within one tick of the file system's clock)."""
+    margin = RACY_NS if changed_ns % 1_000_000 == 0 else FINE_RACY_NS
+    return changed_ns >= seen_ns - margin
 
 
 def learn(path: Path, what: str, value: Any, signature: tuple[int, ...] | None = None) -> None:

@@ -29,7 +29,7 @@ from jinja2.utils import generate_lorem_ipsum
 from pydantic import BaseModel
 
 from .. import files
-from .digest import RACY_NS, stat_signature
+from .digest import stat_signature, unsure
 
 MAX_VALUE_CHARS = 5_000_000  # one value a template makes, or what printing one gives
 MAX_ITEMS = 100_000  # items in a list a template makes (what range() allows)
@@ -368,7 +368,7 @@ class ContainedLoader(jinja2.BaseLoader):
             if not (path.exists() or path.is_symlink()):
                 continue
             seen = _signature(path)
-            if seen is not None and seen[4] > time.time_ns() - RACY_NS:
+            if seen is not None and unsure(seen[4], time.time_ns()):
                 seen = None  # just changed: not to be believed unchanged later
             data = files.read_bytes(path, folder, MAX_TEMPLATE_BYTES,
                                     where=f"the templates folder ({folder.name}/)")
