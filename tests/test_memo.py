@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from markupsafe import Markup
 
-from takehome.build import load, memo, pipeline, plan, render
+from takehome.build import compiled, jinja, load, memo, pipeline, plan, render
 from takehome.build.incremental import Cache
 from takehome.build.jinja import Renderer
 from takehome.build.memo import Fingerprints, Memo, Unknown
@@ -178,3 +178,39 @@ def test_fingerprints_cover_every_value_a_template_sees() -> None:
     loop.append(loop)
     with pytest.raises(Unknown):
         prints.of(loop)
+
+
+def test_compiled_templates_are_kept_signed_and_a_forged_one_is_not_run(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build in a new process loads the templates an earlier build compiled instead of
+    compiling them again; compiled code planted in the cache folder is never run."""
+    compiles: Counter[str] = Counter()
+    original = jinja.BoundedEnvironment.compile
+
+    def counting(self: jinja.BoundedEnvironment, source: str, name: str | None = None,
+                 *args: Any, **kwargs: Any) -> Any:
+        compiles[name or ""] += 1
+        return original(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja.BoundedEnvironment, "compile", counting)
+    jinja._environment.cache_clear()
+    first, _ = rendered(project, remembered=True)
+    assert compiles["intake/sheet.html"] >= 1
+    folder = Cache(project).root / compiled.FOLDER
+    kept = sorted(folder.iterdir())
+    assert kept
+
+    compiles.clear()
+    jinja._environment.cache_clear()  # as a new process
+    memo._KEPT.clear()
+    (Cache(project).root / "renders").rename(project / "renders")  # every page rendered again
+    again, _ = rendered(project, remembered=True)
+    assert not compiles and facts(again) == facts(first)
+
+    for path in kept:  # someone without the key writes other code in their place
+        path.write_bytes(path.read_bytes()[:64] + path.read_bytes()[64:].replace(b"a", b"b"))
+    jinja._environment.cache_clear()
+    memo._KEPT.clear()
+    shutil.rmtree(Cache(project).root / "renders")
+    forged, _ = rendered(project, remembered=True)
+    assert compiles["intake/sheet.html"] >= 1 and facts(forged) == facts(first)

@@ -216,6 +216,23 @@ def _verified(key: str, meta_path: Path) -> dict[str, Any]:
     return facts
 
 
+def read_sealed(path: Path) -> bytes | None:
+    """Bytes kept at `path` by write_sealed, if they verify."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    signature, data = raw[:_SIGNATURE_CHARS], raw[_SIGNATURE_CHARS:]
+    return data if hmac.compare_digest(trust.sign_bytes(data).encode("ascii"), signature) \
+        else None
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    """Keep bytes that are not JSON (compiled templates) at `path`, signed as records are."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, trust.sign_bytes(data).encode("ascii") + data)
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:

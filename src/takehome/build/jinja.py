@@ -41,6 +41,7 @@ from ..generic import Blank, printed
 from ..models.base import Text
 from ..richtext import markdown, short_url
 from ..typography import glued_date, keep_together
+from .compiled import SignedBytecode
 from .sandbox import BoundedEnvironment, ContainedLoader, TemplateTimeout
 
 
@@ -245,15 +246,18 @@ class TemplateProblem(Exception):
 
 
 @lru_cache(maxsize=32)
-def _environment(search: tuple[Path, ...], lang: str) -> BoundedEnvironment:
+def _environment(search: tuple[Path, ...], lang: str, compiled: Path | None
+                 ) -> BoundedEnvironment:
     """The Jinja environment for templates found in `search`, in `lang`: one per process, so
     that a build in a process that built before (--watch, serve) compiles only the templates
-    changed since (each is checked against its file when used)."""
+    changed since (each is checked against its file when used). `compiled`: the folder of the
+    project's cache where compiled templates are kept for builds in other processes."""
     translations = i18n.translations(lang)
     env = BoundedEnvironment(
         # A generic page's blanks print as lines captioned in the page's language.
         finalize=partial(printed, gettext=translations.gettext),
         loader=ContainedLoader(list(search)),
+        bytecode_cache=SignedBytecode(compiled) if compiled is not None else None,
         # Stylesheets only take validated values (colours, installed font names), and HTML
         # escaping would corrupt their quotes; everything else is escaped.
         autoescape=lambda name: not (name or "").endswith(".css"),
@@ -275,8 +279,10 @@ def _environment(search: tuple[Path, ...], lang: str) -> BoundedEnvironment:
 class Renderer:
     """One Jinja environment per language, sharing loaders; project templates override built-ins."""
 
-    def __init__(self, project_templates: Path | None = None) -> None:
+    def __init__(self, project_templates: Path | None = None, compiled: Path | None = None
+                 ) -> None:
         self.search = [p for p in (project_templates, BUILTIN_TEMPLATES) if p and p.is_dir()]
+        self.compiled = compiled  # where compiled templates are kept (compiled.py)
         self._envs: dict[str, BoundedEnvironment] = {}
         self._failed: dict[str, TemplateProblem] = {}  # a broken template is reported once
         self._refused: Problem | None = None
@@ -294,7 +300,7 @@ class Renderer:
 
     def env(self, lang: str) -> BoundedEnvironment:
         if lang not in self._envs:
-            self._envs[lang] = _environment(tuple(self.search), lang)
+            self._envs[lang] = _environment(tuple(self.search), lang, self.compiled)
         return self._envs[lang]
 
     def render(self, name: str, context: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from .. import fonts, inksaver
 from ..errors import Problem, Problems
 from ..project import Project
+from . import compiled
 from .assets import Access, Scanner, web_policy
 from .digest import key_of, sha256
 from .incremental import engine_fingerprint
@@ -41,7 +42,8 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
            memo: Memo | None = None) -> Pages:
     """Render every job and file of `plan`; template errors go to `problems`. With `memo`, a
     page whose template and context are as a build before left them is taken from it."""
-    renderer = Renderer(project.templates)
+    renderer = Renderer(project.templates,
+                        memo.cache.root / compiled.FOLDER if memo is not None else None)
     if renderer.refused is not None:
         memo = None  # every template's error is reported
     pages = Pages(files=_files(renderer, plan, problems, memo))
