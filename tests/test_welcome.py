@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pdfplumber
 
+from takehome.typography import breakable_address
+
 from .conftest import MM, all_text, page_size_mm, page_text, read_pdf, run, trim_roster
 
 
@@ -56,3 +58,30 @@ def test_without_a_calendar_and_on_a4(project: Path) -> None:
     path = project / "output/welcome/welcome.en.pdf"
     assert page_size_mm(path) == (210.0, 297.0) and len(read_pdf(path).pages) == 1
     assert "Dates to remember" not in page_text(path)
+
+
+def test_an_address_wraps_only_after_its_at_or_before_a_dot(project: Path) -> None:
+    """The contact box is narrow on A4 in Vietnamese: the teacher's e-mail wraps before
+    ".org", not before its last letter; no invisible break mark is left in the text."""
+    settings = project / "content/settings.yaml"
+    settings.write_text(settings.read_text().replace("paper: letter", "paper: a4"))
+    result = run("build", str(project), "--only", "welcome")
+    assert result.exit_code == 0, result.output
+    sheets = sorted((project / "output/welcome/students").glob("*tran-bao.pdf"))
+    assert sheets
+    email = "erivera@maplegrove.example.org"
+    for sheet in sheets:
+        lines = page_text(sheet).splitlines()
+        start = next(i for i, line in enumerate(lines) if line.strip().startswith(email[:12]))
+        written = lines[start].strip()
+        if written != email:  # wrapped: the rest on the next line, from a dot or after the @
+            rest = lines[start + 1].strip()
+            assert written + rest == email and (rest.startswith(".") or written.endswith("@"))
+        assert "\u200b" not in page_text(sheet)
+
+
+def test_breakable_addresses() -> None:
+    assert breakable_address("ms.rivera@maple.example.org").split("\u200b") == [
+        "ms", ".rivera@", "maple", ".example", ".org"]
+    assert breakable_address("https://maple.example.org/a").split("\u200b") == [
+        "https://", "maple", ".example", ".org", "/a"]

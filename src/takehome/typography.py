@@ -1,6 +1,7 @@
 """Words that must not be split at the end of a line: a number and its unit, a time and its
 a.m./p.m., a day and its month. Text is glued where it is built (dates here and in dates.py,
-teacher-written and imported text by the templates' `tr` filter), with no-break spaces."""
+teacher-written and imported text by the templates' `tr` filter), with no-break spaces. And
+where an address may be split: after its @, before a dot or a slash."""
 
 from __future__ import annotations
 
@@ -56,3 +57,14 @@ def glued_date(text: str) -> str:
     """A date written by Babel as one unbreakable word ("Nov 25", "28 de agosto de 2026"); a
     range of dates may still break after its dash ("Mon, Dec 21 – / Fri, Jan 1")."""
     return _AFTER_DASH.sub(rf"{NBSP}\1 ", _SPACE.sub(NBSP, text))
+
+
+# After an @ or a scheme's //, or before a dot or slash that follows a letter or digit.
+_ADDRESS_BREAK = re.compile(r"(?<=@)|(?<=\w://)|(?<=\w)(?=[./])")
+ZWSP = "\u200b"  # a break opportunity WeasyPrint honours (it has no <wbr>), and never prints
+
+
+def breakable_address(address: str) -> str:
+    """An e-mail or web address that a line may end in only where a reader expects it to
+    ("ms.rivera@" / "maplegrove" / ".example.org"), never inside a name."""
+    return _ADDRESS_BREAK.sub(ZWSP, address)

@@ -40,7 +40,7 @@ from ..errors import Problem
 from ..generic import Blank, printed
 from ..models.base import Text
 from ..richtext import markdown, short_url
-from ..typography import glued_date, keep_together
+from ..typography import breakable_address, glued_date, keep_together
 from .compiled import SignedBytecode
 from .sandbox import BoundedEnvironment, ContainedLoader, TemplateTimeout
 
@@ -271,8 +271,8 @@ def _environment(search: tuple[Path, ...], lang: str, compiled: Path | None
         env.globals[name] = _glued(env.globals[name])
     env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
                        number=_number, listing=_listing, markdown=_markdown,
-                       isolate=_isolate, short_url=short_url, langtag=i18n.tag,
-                       direction=_direction, text=_text, bidi=_bidi)
+                       isolate=_isolate, address=breakable_address, short_url=short_url,
+                       langtag=i18n.tag, direction=_direction, text=_text, bidi=_bidi)
     return env
 
 
