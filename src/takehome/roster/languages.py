@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import i18n
 from .headers import fold
@@ -34,6 +35,7 @@ CALPADS: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=1024)  # a roster of hundreds writes a handful of languages
 def parse(value: str) -> str | None:
     """A language code for what a roster writes: a name in English or in the language itself,
     an ISO 639-1/2/3 code, a common SIS code, or a CALPADS number."""
