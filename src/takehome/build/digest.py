@@ -10,8 +10,8 @@ file changed within the clock's resolution of being read could keep its signatur
 the fact was kept, less a margin: two seconds on a file system whose times count whole
 milliseconds or coarser (FAT, some network ones: seconds), 50 ms on one with finer times,
 whose clock moves at least every kernel tick (at most 10 ms), so that what a build wrote in
-its last second is believed by the next. Kept facts go into the cache signed (incremental.Cache), so
-facts planted there are never believed.
+its last second is believed by the next. Kept facts go into the cache signed
+(incremental.Cache), so facts planted there are never believed.
 """
 
 from __future__ import annotations
