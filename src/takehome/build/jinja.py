@@ -136,6 +136,13 @@ def _isolate(value: object) -> Any:
     return Markup('<span dir="{}">{}</span>').format(_strong_direction(text) or "ltr", text)
 
 
+def _address(value: object) -> Any:
+    """An e-mail or web address that wraps only where a reader expects it to."""
+    if isinstance(value, Blank):
+        return value  # a generic page's line to write on
+    return breakable_address(str(value))
+
+
 def _bidi(value: object) -> Any:
     """Plain text set apart in its own direction by Unicode isolates (FSI ... PDI): a name or
     phone number inside a family's field (data-field), which holds text and no tags."""
@@ -271,7 +278,7 @@ def _environment(search: tuple[Path, ...], lang: str, compiled: Path | None
         env.globals[name] = _glued(env.globals[name])
     env.filters.update(tr=_tr, date=_date, qr=_qr, daterange=_daterange, time=_time,
                        number=_number, listing=_listing, markdown=_markdown,
-                       isolate=_isolate, address=breakable_address, short_url=short_url,
+                       isolate=_isolate, address=_address, short_url=short_url,
                        langtag=i18n.tag, direction=_direction, text=_text, bidi=_bidi)
     return env
 
