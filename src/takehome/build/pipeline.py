@@ -110,9 +110,14 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     planned = plan.plan(project, problems, options.only, options.outputs)
     if options.generic is not None and options.generic.editable:
         planned = plan.with_forms(planned)  # the blanks are form fields
-    memo = Memo(cache, record.key, project.templates) if options.shard is None else None
+    # Only --watch and serve (which keep their workers) build again in this process: they
+    # keep the pages in memory for the next build.
+    memo = (Memo(cache, record.key, project.templates, keep=options.workers is not None)
+            if options.shard is None else None)
     pages = render.render(project, planned, problems, options.ink_saver, memo)
     del memo  # its fingerprints of every job's context (about 6 KB a family) are done with
+    for job in planned.jobs:  # every job's context (about 5 KB a family): rendered, done with
+        job.context.clear()
     problems.raise_if_errors(options.strict)
 
     how = typeset.Typesetting(options.jobs, options.shard, options.join, options.ink_saver,

@@ -3,11 +3,14 @@ every file that is not typeset -> its bytes."""
 
 from __future__ import annotations
 
+import gc
 import html as htmllib
+import itertools
 import multiprocessing
 import os
 import re
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,6 +140,8 @@ def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
 
 
 PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
+SHARE = 64  # jobs a renderer renders at a time: what a share's pages take to send back (and
+# wait in this process) stays the same whatever the roster's size
 _WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
 
 
@@ -156,9 +161,9 @@ def _render_range(span: tuple[int, int]) -> list[str | Problem]:
 def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
     """Every job's HTML (or what is wrong with its template), in order, each let go by the
     caller before the next shares come (a roster of thousands never holds every page). Many
-    jobs are rendered by one forked process per core, each a share of them, from a process
-    that has compiled every template once; never from a process running other threads (fork
-    copies only this one), and not where fork does not exist."""
+    jobs are rendered by one forked process per core, a share of them at a time, from a
+    process that has compiled every template once; never from a process running other threads
+    (fork copies only this one), and not where fork does not exist."""
     global _WORK
     cores = min(os.cpu_count() or 1, 8)
     if (cores < 2 or len(jobs) < PARALLEL_JOBS or threading.active_count() > 1
@@ -171,16 +176,29 @@ def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
         if (job.template, job.lang) not in seen:
             seen.add((job.template, job.lang))
             early[i] = _body(renderer, job)
-    size = -(-len(jobs) // (8 * cores))  # shares small enough to keep every core busy to the end
-    spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
+    size = min(SHARE, -(-len(jobs) // (8 * cores)))  # every core busy to the end
+    spans = iter([(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)])
     _WORK = (renderer, jobs)
+    # The renderers' garbage collections would write to every object they inherit, and so
+    # copy this process's whole heap (the plan of every family) into each of them.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(cores) as pool:
-            for (start, _), done in zip(spans, pool.imap(_render_range, spans), strict=True):
+            # A few shares in flight: the pages of shares this process has not reached yet do
+            # not pile up here while it splits and scans the ones before.
+            flight = deque((span[0], pool.apply_async(_render_range, (span,)))
+                           for span in itertools.islice(spans, 2 * cores))
+            while flight:
+                start, result = flight.popleft()
+                done = result.get()
+                flight.extend((span[0], pool.apply_async(_render_range, (span,)))
+                              for span in itertools.islice(spans, 1))
                 for i, body in enumerate(done, start):
                     yield early.pop(i, body)
+                del done
     finally:
         _WORK = None
+        gc.unfreeze()
 
 
 def _page(renderer: Renderer, template: str, context: dict[str, Any], memo: Memo | None) -> str:
