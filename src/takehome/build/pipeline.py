@@ -115,7 +115,7 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     memo = (Memo(cache, record.key, project.templates, keep=options.workers is not None)
             if options.shard is None else None)
     pages = render.render(project, planned, problems, options.ink_saver, memo)
-    del memo  # its fingerprints of every job's context (about 6 KB a family) are done with
+    del memo  # what it remembered is saved in the cache
     for job in planned.jobs:  # every job's context (about 5 KB a family): rendered, done with
         job.context.clear()
     problems.raise_if_errors(options.strict)

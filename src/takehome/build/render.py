@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import fonts, inksaver
+from .. import allocator, fonts, inksaver
 from ..errors import Problem, Problems
 from ..project import Project
 from .assets import Access, Scanner, web_policy
 from .digest import key_of, sha256
 from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
-from .memo import Memo, Split
+from .memo import Fingerprints, Memo, Split
 from .plan import File, Job, Plan
 from .records import Joiner, Record, Rendered, join_fields, split_fields
 
@@ -128,6 +128,9 @@ def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
         yield from _bodies(renderer, jobs)
         return
     keys = [memo.key(job.template, job.context) for job in jobs]
+    # The fingerprints of every context (about 6 KB a family) are done with: let go before the
+    # renderers fork, so that the pages they render fill that memory instead of more.
+    memo.fingerprints = Fingerprints()
     rendered = _bodies(renderer, [job for job, key in zip(jobs, keys, strict=True)
                                   if key is None or not memo.has(key)])
     for key in keys:
@@ -142,6 +145,9 @@ def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
 PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
 SHARE = 64  # jobs a renderer renders at a time: what a share's pages take to send back (and
 # wait in this process) stays the same whatever the roster's size
+# Shares a renderer renders before a fresh fork replaces it: what it copies of this process's
+# memory as it reads the jobs' contexts grows with the shares it has rendered.
+SHARES_PER_RENDERER = 16
 _WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
 
 
@@ -181,9 +187,11 @@ def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
     _WORK = (renderer, jobs)
     # The renderers' garbage collections would write to every object they inherit, and so
     # copy this process's whole heap (the plan of every family) into each of them.
+    allocator.trim()
     gc.freeze()
     try:
-        with multiprocessing.get_context("fork").Pool(cores) as pool:
+        with multiprocessing.get_context("fork").Pool(
+                cores, maxtasksperchild=SHARES_PER_RENDERER) as pool:
             # A few shares in flight: the pages of shares this process has not reached yet do
             # not pile up here while it splits and scans the ones before.
             flight = deque((span[0], pool.apply_async(_render_range, (span,)))
