@@ -15,7 +15,7 @@ import pydantic
 import pytest
 from markupsafe import Markup
 
-from takehome.build import load, memo, pipeline, plan, render
+from takehome.build import load, memo, pipeline, plan, render, typeset
 from takehome.build.incremental import Cache
 from takehome.build.jinja import Renderer
 from takehome.build.memo import Fingerprints, Memo, Unknown
@@ -178,3 +178,18 @@ def test_fingerprints_cover_every_value_a_template_sees() -> None:
     loop.append(loop)
     with pytest.raises(Unknown):
         prints.of(loop)
+
+
+def test_only_a_process_that_builds_again_keeps_the_pages_in_memory(small: Path) -> None:
+    """A command-line build ends with its process: its pages are kept in the cache folder only
+    (a roster of thousands would hold them all to its end); --watch and serve, which keep
+    their typesetting processes from build to build, keep them in memory too."""
+    pipeline.build(small)
+    assert not memo._KEPT
+    assert list((Cache(small).root / "renders").glob("*.json"))
+    intake = small / "content/intake.yaml"
+    intake.write_text(intake.read_text().replace("Welcome to second grade!", "Welcome!"))
+    with typeset.Workers(1) as workers:
+        report = pipeline.build(small, pipeline.Options(workers=workers))
+    assert "intake/students/07-miller-ethan.pdf" in report.rendered
+    assert memo._KEPT
