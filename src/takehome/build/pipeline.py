@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import files
+from .. import allocator, files
 from ..errors import Problem, Problems, raise_if_any
 from ..files import find_root
 from . import trust
@@ -124,6 +124,7 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
                               options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
     pages.rendered.clear()  # every copy's words (about 10 KB a family): typeset, done with
+    allocator.trim()  # and given back before the class sets are joined
     if made.missing:
         problems.error(_missing(made.missing, cache.shard_counts()))
     problems.raise_if_errors(options.strict)
