@@ -145,8 +145,8 @@ def _remembered(renderer: Renderer, jobs: list[Job], memo: Memo | None
 PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs more
 SHARE = 64  # jobs a renderer renders at a time: what a share's pages take to send back (and
 # wait in this process) stays the same whatever the roster's size
-# Shares a renderer renders before a fresh fork replaces it: what it copies of this process's
-# memory as it reads the jobs' contexts grows with the shares it has rendered.
+# Shares each renderer renders before fresh ones are forked: what a renderer copies of this
+# process's memory (the contexts it reads) grows with the shares it has rendered.
 SHARES_PER_RENDERER = 16
 _WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
 
@@ -183,30 +183,40 @@ def _bodies(renderer: Renderer, jobs: list[Job]) -> Iterator[str | Problem]:
             seen.add((job.template, job.lang))
             early[i] = _body(renderer, job)
     size = min(SHARE, -(-len(jobs) // (8 * cores)))  # every core busy to the end
-    spans = iter([(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)])
+    spans = [(start, min(start + size, len(jobs))) for start in range(0, len(jobs), size)]
     _WORK = (renderer, jobs)
-    # The renderers' garbage collections would write to every object they inherit, and so
-    # copy this process's whole heap (the plan of every family) into each of them.
     allocator.trim()
-    gc.freeze()
+    each = SHARES_PER_RENDERER * cores
     try:
-        with multiprocessing.get_context("fork").Pool(
-                cores, maxtasksperchild=SHARES_PER_RENDERER) as pool:
-            # A few shares in flight: the pages of shares this process has not reached yet do
-            # not pile up here while it splits and scans the ones before.
-            flight = deque((span[0], pool.apply_async(_render_range, (span,)))
-                           for span in itertools.islice(spans, 2 * cores))
-            while flight:
-                start, result = flight.popleft()
-                done = result.get()
-                flight.extend((span[0], pool.apply_async(_render_range, (span,)))
-                              for span in itertools.islice(spans, 1))
+        # Each set of renderers is forked here, once the last set's processes and threads
+        # have ended (never from a pool's thread, which could fork while this one holds a lock).
+        for first in range(0, len(spans), each):
+            # Their garbage collections would write to every object they inherit, and so copy
+            # this process's whole heap (the plan of every family) into each of them.
+            gc.freeze()
+            for start, done in _shares(cores, spans[first:first + each]):
                 for i, body in enumerate(done, start):
                     yield early.pop(i, body)
-                del done
     finally:
         _WORK = None
         gc.unfreeze()
+
+
+def _shares(cores: int, spans: list[tuple[int, int]]
+            ) -> Iterator[tuple[int, list[str | Problem]]]:
+    """Each span's pages, in order, rendered by `cores` forked processes. A few shares are in
+    flight at a time: the pages of shares the caller has not reached yet do not pile up here
+    while it splits and scans the ones before."""
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        waiting = iter(spans)
+        flight = deque((span[0], pool.apply_async(_render_range, (span,)))
+                       for span in itertools.islice(waiting, 2 * cores))
+        while flight:
+            start, result = flight.popleft()
+            done = result.get()
+            flight.extend((span[0], pool.apply_async(_render_range, (span,)))
+                          for span in itertools.islice(waiting, 1))
+            yield start, done
 
 
 def _page(renderer: Renderer, template: str, context: dict[str, Any], memo: Memo | None) -> str:
