@@ -15,11 +15,12 @@ import pydantic
 import pytest
 from markupsafe import Markup
 
-from takehome.build import load, memo, pipeline, plan, render, typeset
+from takehome.build import load, memo, pipeline, plan, render
 from takehome.build.incremental import Cache
 from takehome.build.jinja import Renderer
 from takehome.build.memo import Fingerprints, Memo, Unknown
 from takehome.build.records import Rendered
+from takehome.build.typeset import Workers
 from takehome.errors import Problems
 
 from .conftest import tree_bytes
@@ -133,6 +134,21 @@ def test_rebuilt_output_is_the_bytes_of_a_cold_build(small: Path, tmp_path: Path
     assert tree_bytes(small / "output") == tree_bytes(cold / "output")
 
 
+def test_only_a_process_that_builds_again_keeps_the_pages_in_memory(small: Path) -> None:
+    """A command-line build ends with its process: its pages are kept in the cache folder only
+    (a roster of thousands would hold them all to its end); --watch and serve, which keep
+    their typesetting processes from build to build, keep them in memory too."""
+    pipeline.build(small)
+    assert not memo._KEPT
+    assert list((Cache(small).root / "renders").glob("*.json"))
+    intake = small / "content/intake.yaml"
+    intake.write_text(intake.read_text().replace("Welcome to second grade!", "Welcome!"))
+    with Workers(1) as workers:
+        report = pipeline.build(small, pipeline.Options(workers=workers))
+    assert "intake/students/07-miller-ethan.pdf" in report.rendered
+    assert memo._KEPT
+
+
 class School(pydantic.BaseModel):
     name: str
 
@@ -179,17 +195,3 @@ def test_fingerprints_cover_every_value_a_template_sees() -> None:
     with pytest.raises(Unknown):
         prints.of(loop)
 
-
-def test_only_a_process_that_builds_again_keeps_the_pages_in_memory(small: Path) -> None:
-    """A command-line build ends with its process: its pages are kept in the cache folder only
-    (a roster of thousands would hold them all to its end); --watch and serve, which keep
-    their typesetting processes from build to build, keep them in memory too."""
-    pipeline.build(small)
-    assert not memo._KEPT
-    assert list((Cache(small).root / "renders").glob("*.json"))
-    intake = small / "content/intake.yaml"
-    intake.write_text(intake.read_text().replace("Welcome to second grade!", "Welcome!"))
-    with typeset.Workers(1) as workers:
-        report = pipeline.build(small, pipeline.Options(workers=workers))
-    assert "intake/students/07-miller-ethan.pdf" in report.rendered
-    assert memo._KEPT
