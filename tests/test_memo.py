@@ -194,4 +194,3 @@ def test_fingerprints_cover_every_value_a_template_sees() -> None:
     loop.append(loop)
     with pytest.raises(Unknown):
         prints.of(loop)
-

@@ -208,4 +208,3 @@ def test_the_table_written_in_pieces_gives_the_same_file(tmp_path: Path,
     with pikepdf.open(tmp_path / "pieces.pdf") as joined:
         assert joined.check_pdf_syntax() == []
         assert len(joined.pages) == 6
-
