@@ -146,8 +146,9 @@ PARALLEL_JOBS = 200  # fewer jobs are rendered in this process: forking costs mo
 SHARE = 64  # jobs a renderer renders at a time: what a share's pages take to send back (and
 # wait in this process) stays the same whatever the roster's size
 # Shares each renderer renders before fresh ones are forked: what a renderer copies of this
-# process's memory (the contexts it reads) grows with the shares it has rendered (about 8 MB
-# in 64 shares; a fork and what it copies again cost about as much time as a share).
+# process's memory (the contexts it reads) grows with the shares it has rendered: about 8 MB
+# in 64 shares of a 10,000-family build. Each fresh fork copies again what it reads and
+# starts with empty caches, so renewing more often costs processor time.
 SHARES_PER_RENDERER = 64
 _WORK: tuple[Renderer, list[Job]] | None = None  # what forked renderers inherit
 
