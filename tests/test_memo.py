@@ -20,6 +20,7 @@ from takehome.build.incremental import Cache
 from takehome.build.jinja import Renderer
 from takehome.build.memo import Fingerprints, Memo, Unknown
 from takehome.build.records import Rendered
+from takehome.build.typeset import Workers
 from takehome.errors import Problems
 
 from .conftest import tree_bytes
@@ -131,6 +132,21 @@ def test_rebuilt_output_is_the_bytes_of_a_cold_build(small: Path, tmp_path: Path
     shutil.copytree(small / "content", cold / "content")
     pipeline.build(cold)
     assert tree_bytes(small / "output") == tree_bytes(cold / "output")
+
+
+def test_only_a_process_that_builds_again_keeps_the_pages_in_memory(small: Path) -> None:
+    """A command-line build ends with its process: its pages are kept in the cache folder only
+    (a roster of thousands would hold them all to its end); --watch and serve, which keep
+    their typesetting processes from build to build, keep them in memory too."""
+    pipeline.build(small)
+    assert not memo._KEPT
+    assert list((Cache(small).root / "renders").glob("*.json"))
+    intake = small / "content/intake.yaml"
+    intake.write_text(intake.read_text().replace("Welcome to second grade!", "Welcome!"))
+    with Workers(1) as workers:
+        report = pipeline.build(small, pipeline.Options(workers=workers))
+    assert "intake/students/07-miller-ethan.pdf" in report.rendered
+    assert memo._KEPT
 
 
 class School(pydantic.BaseModel):

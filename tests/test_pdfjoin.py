@@ -104,6 +104,25 @@ def test_a_join_copies_the_unchanged_parts_of_the_last_one(tmp_path: Path) -> No
     assert fourth["copied"] == 0
 
 
+def test_the_last_join_read_in_pieces_lends_the_same_bytes(tmp_path: Path,
+                                                           monkeypatch: Any) -> None:
+    """The last join's table of object offsets is read a few thousand lines at a time too:
+    wherever the pieces end, the parts it lends land at the same places as a join from scratch."""
+    names = ["Ana", "Ben", "Chloé", "Dara"]
+    parts = [part(tmp_path / f"{n}.pdf", [n, f"{n} 2"]) for n in names]
+    first: dict[str, Any] = {}
+    join_pdfs(parts, True, tmp_path / "first.pdf", _digests(parts), journal=first)
+    monkeypatch.setattr(join, "XREF_LINES", 5)  # fewer lines than the file has objects
+    assert first["size"] > 2 * join.XREF_LINES
+    changed = [*parts[:3], part(tmp_path / "Dora.pdf", ["Dora", "Dora 2"])]
+    second: dict[str, Any] = {}
+    join_pdfs(changed, True, tmp_path / "second.pdf", _digests(changed),
+              previous=(tmp_path / "first.pdf", first), journal=second)
+    assert second["copied"] == 3
+    join_pdfs(changed, True, tmp_path / "scratch.pdf")
+    assert (tmp_path / "second.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+
+
 def test_a_part_printed_on_the_back_is_lent_only_with_the_same_blank(tmp_path: Path) -> None:
     """A packet's cover with its label on the back: no blank page between them. A cover lent
     from the last join keeps the blank that started the next part on a new sheet only when

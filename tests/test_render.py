@@ -12,8 +12,12 @@ from takehome.errors import BuildError
 from .conftest import render_project, trim_roster
 
 
-def _rendered(root: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool) -> list[tuple]:
+def _rendered(root: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool,
+              share: int = render.SHARE, renewed: int = render.SHARES_PER_RENDERER
+              ) -> list[tuple]:
     monkeypatch.setattr(render, "PARALLEL_JOBS", 10 if parallel else 10**9)
+    monkeypatch.setattr(render, "SHARE", share)
+    monkeypatch.setattr(render, "SHARES_PER_RENDERER", renewed)
     # pytest's own threads (xdist) are not touched by the renderers: let them fork anyway.
     monkeypatch.setattr(render.threading, "active_count", lambda: 1)
     _, problems, pages = render_project(root)
@@ -27,6 +31,9 @@ def test_forked_renderers_give_what_one_process_gives(project: Path,
     one = _rendered(project, monkeypatch, parallel=False)
     assert len(one) > 20
     assert _rendered(project, monkeypatch, parallel=True) == one
+    # Many small shares, a few in flight at a time, by renderers forked anew every two shares:
+    # the pages still come in the plan's order.
+    assert _rendered(project, monkeypatch, parallel=True, share=3, renewed=2) == one
 
 
 def test_a_template_error_in_a_forked_renderer_names_its_line(

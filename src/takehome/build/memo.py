@@ -169,8 +169,10 @@ def setup(project_templates: Path) -> str:
 class Memo:
     """The pages of the last build with the same options, by a key of what each is made from."""
 
-    def __init__(self, cache: Cache, name: str, project_templates: Path) -> None:
+    def __init__(self, cache: Cache, name: str, project_templates: Path,
+                 keep: bool = True) -> None:
         self.cache = cache
+        self.keep = keep  # the pages kept in this process too, for its next build
         self.path = cache.root / "renders" / f"{name}.json"
         self.setup = setup(project_templates)
         self.fingerprints = Fingerprints()
@@ -259,6 +261,7 @@ class Memo:
         except OSError as exc:  # only the next build is slower
             log.warning("could not keep the rendered pages for the next build: %s", exc)
         _KEPT.pop(self.path, None)
-        _KEPT[self.path] = (self._used, self._new_bases, parsed)
+        if self.keep:
+            _KEPT[self.path] = (self._used, self._new_bases, parsed)
         while len(_KEPT) > MAX_KEPT:
             del _KEPT[next(iter(_KEPT))]

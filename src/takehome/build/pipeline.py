@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import files
+from .. import allocator, files
 from ..errors import Problem, Problems, raise_if_any
 from ..files import find_root
 from . import trust
@@ -110,15 +110,21 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
     planned = plan.plan(project, problems, options.only, options.outputs)
     if options.generic is not None and options.generic.editable:
         planned = plan.with_forms(planned)  # the blanks are form fields
-    memo = Memo(cache, record.key, project.templates) if options.shard is None else None
+    # Only --watch and serve (which keep their workers) build again in this process: they
+    # keep the pages in memory for the next build.
+    memo = (Memo(cache, record.key, project.templates, keep=options.workers is not None)
+            if options.shard is None else None)
     pages = render.render(project, planned, problems, options.ink_saver, memo)
-    del memo  # its fingerprints of every job's context (about 6 KB a family) are done with
+    del memo  # what it remembered is saved in the cache
+    for job in planned.jobs:  # every job's context (about 5 KB a family): rendered, done with
+        job.context.clear()
     problems.raise_if_errors(options.strict)
 
     how = typeset.Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
                               options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)
     pages.rendered.clear()  # every copy's words (about 10 KB a family): typeset, done with
+    allocator.trim()  # and given back before the class sets are joined
     if made.missing:
         problems.error(_missing(made.missing, cache.shard_counts()))
     problems.raise_if_errors(options.strict)
