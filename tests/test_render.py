@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 
-from takehome.build import render
+from takehome.build import jinja, render
 from takehome.errors import BuildError
 
 from .conftest import render_project, trim_roster
@@ -48,3 +49,15 @@ def test_a_template_error_in_a_forked_renderer_names_its_line(
     with pytest.raises(BuildError) as caught:
         problems.raise_if_errors()
     assert "templates/welcome/sheet.html:2" in caught.value.report()
+
+
+def test_a_page_leaves_no_deadline_in_its_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environments live on in the process (and are shared by renderers of the same
+    templates): one used again after a page was rendered is not stopped by that page's
+    deadline."""
+    monkeypatch.setattr(jinja, "RENDER_SECONDS", 0.01)
+    renderer = jinja.Renderer()
+    with pytest.raises(jinja.TemplateProblem):
+        renderer.render("no/such/template.html", {"lang": "es"})
+    time.sleep(0.05)
+    assert renderer.env("es").from_string("{{ [1, 2]|length }}").render() == "2"

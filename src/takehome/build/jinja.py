@@ -358,6 +358,8 @@ class Renderer:
         except Exception as exc:  # an error raised while a template runs
             path, line = self._template_frame(exc)
             raise TemplateProblem(Problem(f"template error: {exc}", path, line)) from None
+        finally:  # the environment lives on in this process: no deadline left behind
+            env.deadline = float("inf")
 
     def template_path(self, name: str) -> Path | None:
         """The file template `name` is read from (the project's, else the built-in one)."""
