@@ -4,7 +4,8 @@ A template marks an element that holds one family's words with `data-field` (pla
 tags inside). Copies whose HTML differs only in those words share a *base*: the HTML with each
 field's words replaced by an invisible placeholder line (records.split_fields). The base is laid
 out once per process and written once; each copy then lays out only its own words, each in a
-box as wide as its field, at the field's place, in the field's computed text style, and those
+box as wide as its field, at the field's place, in the field's computed text style (a batch's
+copies all on one page, in one WeasyPrint pass, then written a copy at a time), and those
 words are overlaid on the base's pages (pikepdf).
 
 That gives the full render's output whenever each field's words take as many lines, as tall, as
@@ -21,6 +22,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from typing import Any
 import pikepdf
 import tinycss2
 from weasyprint import CSS, HTML
+from weasyprint.document import Page
 
 from ... import fonts, i18n
 from ..digest import key_of
@@ -277,7 +280,7 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
             sheets.append(f"<section>{boxes}</section>")
     css = (f"@page {{ size: {width!r}px {height!r}px; margin: 0 }} "
            "html, body { margin: 0; padding: 0 } "
-           "section { position: relative; height: 0 } section + section { break-before: page } "
+           "section { position: relative; height: 0 } "
            "div { position: absolute; margin: 0; padding: 0; border: 0 } "
            + " ".join(_rules(i, f) for i, f in enumerate(base.fields)))
     with captured() as capture:
@@ -287,19 +290,20 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
             stylesheets=[_faces(batch.css, batch.base_dir, batch.records[0].assets),
                          CSS(string=css)],
             font_config=font_config())
-    if len(document.pages) != len(batch.records) * len(pages_of):
+    sheet = _one_sheet(document.pages, len(sheets))
+    if sheet is None:
         return {}, {}
     laid = _laid(document.pages)
     results: dict[int, Typeset] = {}
     wrapped: dict[int, Lines] = {}
     per = len(pages_of)
     for r, record in enumerate(batch.records):
-        mine = document.pages[r * per:(r + 1) * per]
         got = [laid[(r, i)] for i in range(len(base.fields)) if (r, i) in laid]
         if len(got) != len(base.fields) or not all(box.inside for box in got):
             continue
         if all(box.lines == f.lines and abs(box.height - f.height) <= SAME_PX
                for box, f in zip(got, base.fields, strict=True)):
+            mine = [sheet(r * per + k) for k in range(per)]
             with captured() as written:
                 words = document.copy(mine).write_pdf()
             results[r] = Typeset(_overlay(base.result.pdf, words, pages_of, record),
@@ -313,6 +317,27 @@ def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Li
         if all(len(c) == 1 and 1 <= min(c) <= MAX_LINES for c in counts.values()):
             wrapped[r] = tuple(sorted((n, c.pop()) for n, c in counts.items() if min(c) != 1))
     return results, wrapped
+
+
+def _one_sheet(pages: list[Any], count: int) -> Callable[[int], Page] | None:
+    """The stamp document is laid out as one page holding every copy's words, each copy's in
+    a section of no height at the page's top left (margin boxes and page styles are worked out
+    once, not once a copy); `page(i)` is a page with the i-th section alone, for writing one
+    copy's words. None if the layout is not that shape."""
+    if len(pages) != 1:
+        return None
+    page_box = pages[0]._page_box
+    root: Any = page_box.children[0] if page_box.children else None
+    body: Any = root.children[0] if root is not None and len(root.children) == 1 else None
+    sections = body.children if body is not None else []
+    if len(sections) != count or any(s.element_tag != "section" for s in sections):
+        return None
+
+    def page(i: int) -> Page:
+        html = root.copy_with_children([body.copy_with_children([sections[i]])])
+        return Page(page_box.copy_with_children([html, *page_box.children[1:]]))
+
+    return page
 
 
 def _rules(i: int, field: Field) -> str:
