@@ -60,7 +60,8 @@ def make_project(root: Path, families: int) -> list[str]:
 def row(name: str, seconds: float, rate: float, memory: tuple[float, float]
         ) -> tuple[str, float, float, tuple[float, float]]:
     """A row of the table, also printed at once: a long run shows what it has measured so far."""
-    print(f"  {name}: {seconds:.1f} s, {rate:.1f} pages/s, {memory[0]:.0f} MB PSS", flush=True)
+    speed = f", {rate:.1f} pages/s" if rate else ""
+    print(f"  {name}: {seconds:.1f} s{speed}, {memory[0]:.0f} MB PSS", flush=True)
     return name, seconds, rate, memory
 
 
@@ -274,11 +275,12 @@ def main() -> None:
     print(f"\nRegistration workload: {args.families} families ({', '.join(documents)}); {pages} "
           f"pages laid out; {args.jobs} processes on {os.cpu_count()} cores; load average "
           f"{os.getloadavg()[0]:.1f} at the end.")
-    print(f"{'':46} {'':>8} {'':>8} {'peak MB':>17}")
-    print(f"{'measure':46} {'seconds':>8} {'pages/s':>8} {'PSS':>8} {'RSS sum':>8}")
+    width = max(len(name) for name, *_ in rows)
+    print(f"{'':{width}} {'':>8} {'':>8} {'peak MB':>17}")
+    print(f"{'measure':{width}} {'seconds':>8} {'pages/s':>8} {'PSS':>8} {'RSS sum':>8}")
     for name, seconds, rate, (pss, rss) in rows:
-        print(f"{name:46} {seconds:8.1f} {rate if rate else float('nan'):8.1f} {pss:8.0f} "
-              f"{rss:8.0f}")
+        speed = f"{rate:8.1f}" if rate else f"{'':8}"
+        print(f"{name:{width}} {seconds:8.1f} {speed} {pss:8.0f} {rss:8.0f}")
     rates = {name: rate for name, _, rate, _ in rows}
     if "naive loop (one render per document)" in rates:
         print(f"speed-up over the naive loop: "
