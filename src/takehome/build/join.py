@@ -60,8 +60,14 @@ def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: 
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
     """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
     digests = [entries[p].sha256 for p in step.parts]
-    backs = [p in step.backs for p in step.parts]
-    return key_of("join", str(step.duplex), step.title, step.lang, str(backs), *digests)
+    return key_of("join", str(step.duplex), step.title, step.lang, str(_backs(step)), *digests)
+
+
+def _backs(step: Assembly) -> list[bool]:
+    """Whether each part is printed on the back of the one before (a class set of cards has a
+    back for each of thousands of parts: looked up in a set)."""
+    backs = set(step.backs)
+    return [p in backs for p in step.parts]
 
 
 def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
@@ -69,7 +75,7 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     bytes of the last join of the same file) and cached."""
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
-    backs = [p in step.backs for p in step.parts]
+    backs = _backs(step)
     key = _key(step, entries)
     hit = cache.get(key)
     if hit is not None:
