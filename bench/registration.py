@@ -183,7 +183,7 @@ from takehome.build import pipeline, typeset
 root, name, old, new = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 with typeset.Workers(0) as workers:  # as --watch keeps them from build to build
     options = pipeline.Options(workers=workers)
-    pipeline.build(root, options)
+    pipeline.build(root, pipeline.Options(workers=workers, warm=True))  # as --watch starts
     path = root / "content" / name
     for text in (new, new + "!"):
         path.write_text(path.read_text(encoding="utf-8").replace(old, text, 1), encoding="utf-8")

@@ -149,6 +149,20 @@ def test_only_a_process_that_builds_again_keeps_the_pages_in_memory(small: Path)
     assert memo._KEPT
 
 
+def test_a_warm_start_with_nothing_changed_loads_what_the_first_save_needs(small: Path) -> None:
+    """--watch and serve start with a build that, though nothing changed since the last one,
+    renders (from the cache folder) and starts the typesetting processes: the first save is
+    then rebuilt from memory, on processes already running, as the saves after it are."""
+    pipeline.build(small)
+    with Workers(2) as workers:
+        report = pipeline.build(small, pipeline.Options(workers=workers, warm=True))
+        assert report.rendered == [] and report.reused
+        assert memo._KEPT  # the pages, kept in memory for the first save
+        assert workers.started() and len(workers.pool()._processes) == 2  # type: ignore[attr-defined]
+        noop = pipeline.build(small, pipeline.Options(workers=workers))
+        assert noop.rendered == []
+
+
 class School(pydantic.BaseModel):
     name: str
 

@@ -45,9 +45,9 @@ def watch(directory: Path, options: pipeline.Options,
 
 def _watch(root: Path, options: pipeline.Options, stop: threading.Event | None,
            echo: Callable[[str], None]) -> None:
-    def once() -> None:
+    def once(warm: bool = False) -> None:
         try:
-            report = pipeline.build(root, options)
+            report = pipeline.build(root, replace(options, warm=warm))
         except BuildError as exc:
             echo(exc.report())
             echo("Waiting for the next change...")
@@ -62,7 +62,7 @@ def _watch(root: Path, options: pipeline.Options, stop: threading.Event | None,
             echo(f"  rebuilt {output}")
         echo(report.summary())
 
-    once()
+    once(warm=True)
     echo(f"Watching {', '.join(str(root / name) for name in WATCHED)} (Ctrl-C to stop).")
     # The project folder is watched, not content/ itself: content/ may be moved or replaced.
     for _changes in watchfiles.watch(root, watch_filter=_relevant(root), stop_event=stop,

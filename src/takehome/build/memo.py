@@ -253,13 +253,12 @@ class Memo:
         and the references of the pages the scanner parsed in it (`references`)."""
         parsed = {digest: [[r.url, r.kind, r.where] for r in found]
                   for digest, found in references.items()}
-        if (self._used, self._new_bases, parsed) == (self._pages, self._bases, self._references):
-            return
-        record = {"pages": self._used, "bases": self._new_bases, "references": parsed}
-        try:
-            self.cache.write_signed(self.path, record)
-        except OSError as exc:  # only the next build is slower
-            log.warning("could not keep the rendered pages for the next build: %s", exc)
+        if (self._used, self._new_bases, parsed) != (self._pages, self._bases, self._references):
+            record = {"pages": self._used, "bases": self._new_bases, "references": parsed}
+            try:
+                self.cache.write_signed(self.path, record)
+            except OSError as exc:  # only the next build is slower
+                log.warning("could not keep the rendered pages for the next build: %s", exc)
         _KEPT.pop(self.path, None)
         if self.keep:
             _KEPT[self.path] = (self._used, self._new_bases, parsed)

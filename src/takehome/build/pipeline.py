@@ -49,6 +49,10 @@ class Options:
     # Typesetting processes kept from build to build (--watch, serve), with the engine, fonts
     # and stylesheets loaded; without them, a build starts its own
     workers: Workers | None = None
+    # With nothing changed, still load, plan and render (from the memo), and start `workers`
+    # with the engine loaded: --watch and serve's first build, so that the first save is
+    # rebuilt as fast as the ones after it
+    warm: bool = False
 
     def key(self) -> tuple[str, ...]:
         """What makes two builds' outputs differ, besides the project: for the build record."""
@@ -81,7 +85,7 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     cache = Cache(root)
     cache.recall_facts()
     record = BuildRecord(cache, root, output, options.key())
-    if options.shard is None and (last := record.unchanged()) is not None:
+    if options.shard is None and not options.warm and (last := record.unchanged()) is not None:
         cache.keep_facts(root, output)
         raise_if_any([], last.warnings if options.strict else [])
         return BuildReport(files=last.files, pages=last.pages, reused=last.documents,
@@ -93,6 +97,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     with contextlib.nullcontext(options.workers) if options.workers else \
             typeset.Workers(options.jobs, early=not options.join) as workers:
         report = _build(root, output, options, cache, record, workers, started)
+        if options.warm:
+            workers.warm()
     cache.keep_facts(root, output)
     report.seconds = time.perf_counter() - started
     return report

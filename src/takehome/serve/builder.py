@@ -176,16 +176,17 @@ class Builder:
                 if shown is not None and self.prepare is not None:
                     self.prepare(shown, self.output(focus.variant) / shown.path)
             self._publish()
-        self._build(DEFAULT, "every document", everything=True)
+        self._build(DEFAULT, "every document", everything=True, warm=first)
         if focus is not None and focus.variant != DEFAULT:
             self._build(focus.variant, f"{focus.document} ({focus.variant.folder})",
                         only=(focus.document,))
 
     def _build(self, variant: Variant, what: str, only: tuple[str, ...] = (),
                outputs: tuple[str, ...] = (), errors: bool = True,
-               everything: bool = False, publish: bool = True) -> bool:
+               everything: bool = False, publish: bool = True, warm: bool = False) -> bool:
         """Build into the variant's folder and record what the pages show; True if it worked.
-        `publish`: tell the pages at once (else the caller does)."""
+        `publish`: tell the pages at once (else the caller does); `warm`: load everything a
+        rebuild needs even if nothing changed (pipeline.Options.warm)."""
         self._publish(building=what)
         shown = [0.0]  # when progress was last shown
 
@@ -197,7 +198,7 @@ class Builder:
         options = pipeline.Options(output=self.output(variant), only=only, outputs=outputs,
                                    jobs=self.jobs, paper=variant.paper,
                                    ink_saver=variant.ink_saver, progress=progress,
-                                   workers=self._workers)
+                                   workers=self._workers, warm=warm)
         started = time.perf_counter()
         try:
             report = pipeline.build(self.root, options)

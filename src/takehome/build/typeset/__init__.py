@@ -189,6 +189,10 @@ def _context() -> multiprocessing.context.ForkServerContext:
     return context
 
 
+def _ready() -> None:
+    load_engine()
+
+
 def _start_worker(key: bytes, scratch: str) -> None:
     """A worker signs with its build's key and keeps its temporary files in `scratch`."""
     trust.use(key)
@@ -229,6 +233,11 @@ class Workers:
             max_workers=self.jobs, mp_context=_context(), max_tasks_per_child=TASKS_PER_WORKER,
             initializer=_start_worker, initargs=(trust.secret(), self._scratch.name))
         return self._pool
+
+    def warm(self) -> None:
+        """Start every process and load the engine in each, ahead of the first batch."""
+        for _ in self.in_turn(_ready, [()] * self.jobs):
+            pass
 
     def started(self) -> bool:
         return self._early or self._pool is not None

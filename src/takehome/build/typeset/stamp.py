@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from functools import cache, lru_cache
@@ -47,16 +46,13 @@ from .engine import (
     typeset_in_full,
     write,
 )
+from .textstyle import TEXT_STYLE, NotStampable, declaration
 
 SAME_PX = 0.01  # layout arithmetic, not a different height
 MAX_LINES = 4  # a field's words on more lines than this are laid out in full
 Lines = tuple[tuple[int, int], ...]  # (field, lines) for each field not on one line
 BASES_KEPT = 16  # laid-out bases each process keeps (a few KB to a few hundred KB each)
 BASE_FORMAT = "2"  # what a base's cache entry holds (its fields' facts): part of its key
-
-
-class NotStampable(Exception):
-    """The base cannot be stamped faithfully; its copies are laid out in full."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +192,7 @@ def _field(box: Any, number: int, page: int) -> Field:
     before, after = ("".join(b.text for b in generated if type(b).__name__ == "TextBox"
                              and b.element_tag.endswith(side)) for side in ("::before", "::after"))
     style = box.style
-    declarations = [_declaration(style, name) for name in _TEXT_STYLE]
+    declarations = [declaration(style, name) for name in TEXT_STYLE]
     if style["height"] != "auto":  # its words are placed at the top of its content box
         declarations.append(f"height: {box.height!r}px")
     if (getattr(style["min_height"], "value", style["min_height"]) not in ("auto", 0)
@@ -217,52 +213,6 @@ def _reach(box: Any, number: int, side: str) -> tuple[float, float]:
     if len(struts) != 1 or struts[0].style["vertical_align"] != "baseline":
         raise NotStampable(f"field {number} has no strut {side} on the baseline")
     return struts[0].baseline, struts[0].margin_height() - struts[0].baseline
-
-
-# What shapes and places a field's words inside its box: copied onto the stamped box.
-_TEXT_STYLE = (
-    "font_family", "font_size", "font_weight", "font_style", "font_stretch", "font_kerning",
-    "font_variant_caps", "font_variant_ligatures", "font_variant_numeric",
-    "font_variant_position", "font_variant_east_asian", "font_variant_alternates",
-    "font_feature_settings", "font_variation_settings", "font_language_override",
-    "line_height", "letter_spacing", "word_spacing", "text_indent", "text_transform",
-    "text_align_all", "text_align_last", "white_space", "direction",
-    "hyphens", "hyphenate_character", "overflow_wrap", "word_break", "tab_size", "color",
-)
-
-
-def _length(value: Any) -> str:
-    if isinstance(value, int | float):
-        return f"{value!r}px"
-    if getattr(value, "unit", "") in ("px", "%"):
-        return f"{value.value!r}{value.unit}"
-    raise NotStampable(f"length {value!r}")
-
-
-def _declaration(style: Any, name: str) -> str:
-    css, value = name.replace("_", "-"), style[name]
-    if value == "normal" and name.startswith(("font_variant", "font_feature", "font_variation",
-                                              "font_language")):
-        return ""
-    if name == "font_family":
-        return f"{css}: " + ", ".join(f'"{family}"' for family in value)
-    if name == "hyphenate_character":  # used by hyphens: auto only
-        return "" if style["hyphens"] != "auto" else f'{css}: "{value}"'
-    if name == "color":
-        return f"{css}: {value}"  # CSS Color 4 syntax: color(srgb r g b / a)
-    if name == "line_height":
-        if value == "normal":
-            return f"{css}: normal"
-        if getattr(value, "unit", "x") is None:
-            return f"{css}: {value.value!r}"
-        return f"{css}: {value!r}" if isinstance(value, int | float) else f"{css}: {_length(value)}"
-    if name in ("font_size", "letter_spacing", "word_spacing", "text_indent"):
-        return f"{css}: {value}" if value == "normal" else f"{css}: {_length(value)}"
-    if name in ("font_weight", "tab_size") and isinstance(value, int | float):
-        return f"{css}: {value!r}"
-    if isinstance(value, str) and re.fullmatch(r"[a-z-]+", value):
-        return f"{css}: {value}"
-    raise NotStampable(f"{css}: {value!r}")
 
 
 def _stamped(batch: Batch, base: Base) -> tuple[dict[int, Typeset], dict[int, Lines]]:
