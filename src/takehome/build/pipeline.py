@@ -97,8 +97,8 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     with contextlib.nullcontext(options.workers) if options.workers else \
             typeset.Workers(options.jobs, early=not options.join) as workers:
         report = _build(root, output, options, cache, record, workers, started)
-        if options.warm:
-            workers.warm()
+    if options.warm and options.workers is not None:
+        options.workers.warm()
     cache.keep_facts(root, output)
     report.seconds = time.perf_counter() - started
     return report
