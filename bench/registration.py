@@ -229,7 +229,7 @@ def measure_rebuilds(build: list[str], root: Path, takehome: list[str], jobs: in
                                       *focus])
         times = [line.split() for line in saved.strip().splitlines()[-2:]]
         for (seconds, made), when in zip(times, ("first", "again"), strict=True):
-            what = f"{focus[1]} on screen in serve" if focus else f"{made} PDFs"
+            what = "serve: the page on screen" if focus else f"{made} PDFs"
             rows.append(row(f"sample: {name} saved ({when}, {what})", float(seconds), 0.0,
                             saved_mb))
     return rows
