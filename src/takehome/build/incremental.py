@@ -5,7 +5,6 @@ nothing at all."""
 from __future__ import annotations
 
 import contextlib
-import hmac
 import json
 import logging
 import os
@@ -158,8 +157,7 @@ class Cache:
         start = len(_HEAD) + _SIGNATURE_CHARS
         data = raw[start + len(_BETWEEN):-1]
         if not (raw.startswith(_HEAD) and raw[start:start + len(_BETWEEN)] == _BETWEEN
-                and raw.endswith(b"}") and hmac.compare_digest(
-                    trust.sign_bytes(data).encode("ascii"), raw[len(_HEAD):start])):
+                and raw.endswith(b"}") and trust.verify_bytes(data, raw[len(_HEAD):start])):
             return None
         try:
             record = json.loads(data)
@@ -223,8 +221,7 @@ def read_sealed(path: Path) -> bytes | None:
     except OSError:
         return None
     signature, data = raw[:_SIGNATURE_CHARS], raw[_SIGNATURE_CHARS:]
-    return data if hmac.compare_digest(trust.sign_bytes(data).encode("ascii"), signature) \
-        else None
+    return data if trust.verify_bytes(data, signature) else None
 
 
 def write_sealed(path: Path, data: bytes) -> None:

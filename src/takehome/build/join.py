@@ -59,8 +59,15 @@ def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: 
 
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
     """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
-    digests = [entries[p].sha256 for p in step.parts]
-    return key_of("join", str(step.duplex), step.title, step.lang, str(_backs(step)), *digests)
+    return _join_key(step.duplex, step.title, step.lang, _backs(step),
+                     [entries[p].sha256 for p in step.parts])
+
+
+def _join_key(duplex: bool, title: str, lang: str, backs: Sequence[bool],
+              digests: Sequence[str]) -> str:
+    """What a join is made of (its parts' sha256) and how it joins them: the key its cache
+    entry is kept under, and the joined file's /ID."""
+    return key_of("join", str(duplex), title, lang, str(list(backs)), *digests)
 
 
 def _backs(step: Assembly) -> list[bool]:
@@ -76,7 +83,7 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
     backs = _backs(step)
-    key = _key(step, entries)
+    key = _join_key(step.duplex, step.title, step.lang, backs, digests)
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
@@ -147,7 +154,7 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
             spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
                           joined.kids[pages:], blank])
         # Named by what it is made of: the same parts joined the same way, the same name.
-        named = key_of("join", str(duplex), title, lang, str(flags), *digests)[:32]
+        named = _join_key(duplex, title, lang, flags, digests)[:32]
         xref = joined.finish(named, title, lang, duplex)
         if journal is not None:
             journal.update(format=FORMAT, duplex=duplex, parts=spans, xref=xref,

@@ -252,7 +252,6 @@ def _edition(project: Project, doc: Document, calendar: Calendar, lang: str) -> 
     ]
 
 
-
 def _export(events: list[Event], **how: Any) -> str:
     """ics.export; the iCalendar library is imported only by a build that writes an .ics."""
     from . import ics
