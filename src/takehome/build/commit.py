@@ -178,11 +178,18 @@ def published(root: Path) -> list[Path]:
     """The files the manifest lists that are where it says: a safe path inside `root`, reached
     without a link, a regular file (a planted manifest names nothing else)."""
     found = []
+    folders: dict[Path, bool] = {}  # a class's files share a folder: checked once
     for entry in read_manifest(root):
         try:
             target = safe_target(root, str(entry.get("path", "")))
-            real_folder(root, target.parent, create=False)
-        except (ValueError, TypeError, AttributeError, OutputProblem):
+        except (ValueError, TypeError, AttributeError):
+            continue
+        if target.parent not in folders:
+            try:
+                folders[real_folder(root, target.parent, create=False)] = True
+            except OutputProblem:
+                folders[target.parent] = False
+        if not folders[target.parent]:
             continue
         info = lstat_or_none(target)
         if info is not None and stat.S_ISREG(info.st_mode):

@@ -10,7 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -291,14 +291,16 @@ class BuildRecord:
         except (AttributeError, KeyError, TypeError, ValueError):
             return None  # a record written by another version: build
 
-    def save(self, shown: dict[str, str], roster: Path | None, report: Recorded) -> None:
+    def save(self, shown: dict[str, str], roster: Path | None, report: Recorded,
+             written: Mapping[str, str]) -> None:
         """Record this build: its inputs, the files its pages showed (`shown`: real path ->
-        hash), the roster as read, what it wrote, and its report."""
+        hash), the roster as read, what it wrote (`written`: path in the output -> hash, as
+        the writer knows it) and its report."""
         extra = {str(self.root / path): digest for path, digest in shown.items()}
         if roster is not None and roster.is_file():
             extra[str(roster)] = file_sha256(roster)
         self.cache.record_build(self.key, {
-            "inputs": self.inputs, "extra": extra, "outputs": _outputs(self.output),
+            "inputs": self.inputs, "extra": extra, "outputs": _outputs(self.output, written),
             "files": report.files, "pages": report.pages, "documents": report.documents,
             "warnings": [[w.message, str(w.path) if w.path else None, w.line, w.col]
                          for w in report.warnings]})
@@ -314,13 +316,17 @@ def _inputs(root: Path) -> dict[str, str]:
     return {str(p): file_sha256(p) for p in sorted(found)}
 
 
-def _outputs(output: Path) -> dict[str, str]:
+def _outputs(output: Path, known: Mapping[str, str] | None = None) -> dict[str, str]:
     """The manifest's hash and the hash of every file it lists that is there (a file changed
-    since, even to other bytes of the same size, makes the next build a real one)."""
+    since, even to other bytes of the same size, makes the next build a real one); `known`:
+    hashes of files this build wrote (by their path in the output), not read again."""
+    known = known or {}
     manifest = output / MANIFEST
     if not manifest.is_file() or manifest.is_symlink():
         return {}
-    return {MANIFEST: file_sha256(manifest), **{str(p): file_sha256(p) for p in published(output)}}
+    return {MANIFEST: known.get(MANIFEST) or file_sha256(manifest),
+            **{str(p): known.get(p.relative_to(output).as_posix()) or file_sha256(p)
+               for p in published(output)}}
 
 
 def _unchanged(path: Path, digest: str, root: Path) -> bool:

@@ -143,7 +143,8 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
                               project=root, trusted=options.output or root, workers=workers)
         report.files, report.pages = written.files, written.pages
         record.save(pages.shown, project.roster.path, Recorded(
-            report.files, report.pages, len(report.rendered) + report.reused, report.warnings))
+            report.files, report.pages, len(report.rendered) + report.reused, report.warnings),
+            written.digests)
     return report
 
 

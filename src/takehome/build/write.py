@@ -12,7 +12,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -28,7 +28,7 @@ from .commit import (
     replace_all,
     safe_target,
 )
-from .digest import file_sha256, key_of, sha256
+from .digest import file_sha256, key_of, learn, sha256
 from .join import join_ahead, joined
 from .plan import Assembly, File, Plan
 
@@ -80,6 +80,7 @@ class Writer:
         self.trusted.mkdir(parents=True, exist_ok=True)  # the folder the user chose
         real_folder(self.trusted, root)
         self.entries: dict[str, dict[str, Any]] = {}
+        self.published: dict[str, str] = {}  # once committed: what it wrote or found (sha256)
         self.staged: list[tuple[Path, Path]] = []
         self._folders: set[Path] = set()  # folders staged into, checked once (real_folder)
         self.lock = lock(real_folder(self.trusted, lock_in) if lock_in else root)
@@ -168,6 +169,10 @@ class Writer:
                 raise
             staged, self.staged = self.staged, []
             replace_all(staged)
+            self.published = {p: e["sha256"] for p, e in self.entries.items()}
+            self.published[self.manifest] = sha256(text.encode("utf-8"))
+            for _tmp, target in staged:  # renamed whole: the next build need not read them
+                learn(target, "sha256", self.published[target.relative_to(self.root).as_posix()])
             wanted = {e["path"] for e in entries}
             written = {p: d for p, d in self.written.items() if p in wanted}
             written.update({p: e["sha256"] for p, e in self.entries.items()})
@@ -231,6 +236,9 @@ class Writer:
 class Written:
     files: int = 0
     pages: int = 0
+    # Each file this build wrote or found as it would write it, and the manifest: its sha256
+    # (the build record need not read back the tens of MB of a class set it has just written)
+    digests: dict[str, str] = field(default_factory=dict)
 
 
 def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes], cache: Cache,
@@ -269,4 +277,5 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
         writer.abort()
         raise
     writer.commit(replaces)
+    written.digests = writer.published
     return written
