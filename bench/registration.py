@@ -181,7 +181,10 @@ print(pages, time.perf_counter() - started)
 SAVED = """
 import sys, time
 from pathlib import Path
+from takehome import allocator
 from takehome.build import pipeline, typeset
+allocator.give_back()  # as the program sets its process up
+allocator.collect_less()
 root, name, old, new = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 focus = tuple(sys.argv[5:7])
 with typeset.Workers(0) as workers:  # as --watch and serve keep them from build to build

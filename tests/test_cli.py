@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import shutil
 from pathlib import Path
+
+from takehome import allocator
 
 from .conftest import CORPUS, DATA, run, tree_bytes
 
@@ -125,3 +128,15 @@ def test_template_error_names_template_and_line(project: Path) -> None:
     assert result.exit_code == 1
     assert "templates/intake/sheet.html:2: error: template error: 'no_such_thing' is undefined" \
         in result.output
+
+
+def test_the_program_collects_garbage_less_often(tmp_path: Path) -> None:
+    """A build holds millions of objects: the program's process walks them less often
+    (allocator.COLLECT_AFTER) than Python would."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's own
+    try:
+        assert run("new", str(tmp_path / "project")).exit_code == 0
+        assert gc.get_threshold() == allocator.COLLECT_AFTER
+    finally:
+        gc.set_threshold(*before)
