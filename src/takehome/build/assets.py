@@ -71,6 +71,11 @@ class Refused(Exception):
     """A reference that the containment rules refuse; the message says why."""
 
 
+# What a reference to a file shows: its cache-key part, its real path and sha256, and the
+# references inside it with the address they are relative to (a stylesheet's imports and fonts)
+_File = tuple[str, str, str, list[tuple[Reference, str]]]
+
+
 class Scanner:
     """Checks and hashes the files pages refer to. A page's references are parsed once per
     build for each distinct page (personalised copies share their base's) and stylesheet."""
@@ -83,7 +88,8 @@ class Scanner:
         # found them (`known`, see memo.py), and as this build found them (`parsed`).
         self._known = known or {}
         self.parsed: dict[str, list[Reference]] = {}
-        self._checked: dict[str, str | None] = {}  # file or data: address -> why refused
+        self._checked: dict[str, str | None] = {}  # data: address -> why refused
+        self._files: dict[tuple[Path, str], _File | Refused | None] = {}  # (path, kind) -> _file
         self._pages: dict[tuple[str, bool], Shown] = {}
 
     def scan(self, html: str, css: str) -> Shown:
@@ -151,31 +157,45 @@ class Scanner:
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise Refused("only files inside the project can be shown (no web addresses)")
         path = Path(url2pathname(parts.path))
-        real = self._contained(path, ref.kind)
-        if real is None:  # a font package's file: its version is in every cache key
+        if (path, ref.kind) not in self._files:  # a file many pages show is read once
+            try:
+                self._files[path, ref.kind] = self._file(path, ref.kind)
+            except Refused as exc:
+                self._files[path, ref.kind] = exc
+        found = self._files[path, ref.kind]
+        if isinstance(found, Refused):
+            raise found
+        if found is None:  # a font package's file: its version is in every cache key
             return []
-        if real.suffix.lower() not in SUFFIXES[ref.kind]:
-            raise Refused(f"a {ref.kind} must be a {', '.join(sorted(SUFFIXES[ref.kind]))} file")
-        limit = MAX_STYLESHEET_BYTES if ref.kind == STYLESHEET else MAX_FILE_BYTES
+        key, real, digest, nested = found
+        shown.keys.append(key)
+        shown.files.append((real, digest))
+        return nested
+
+    def _file(self, path: Path, kind: str) -> _File | None:
+        """What a reference to the file at `path` shows: its key, real path and hash, and the
+        references inside it (a stylesheet's); None for a font package's file."""
+        real = self._contained(path, kind)
+        if real is None:
+            return None
+        if real.suffix.lower() not in SUFFIXES[kind]:
+            raise Refused(f"a {kind} must be a {', '.join(sorted(SUFFIXES[kind]))} file")
+        limit = MAX_STYLESHEET_BYTES if kind == STYLESHEET else MAX_FILE_BYTES
         try:
             data = files.read_bytes(real, real.parent, limit)
         except files.Refused as exc:
             raise Refused(exc.problem.message) from None
         digest = hashlib.sha256(data).hexdigest()
-        if self.hashes.get(str(real)) != digest:
-            self.hashes[str(real)] = digest
-            self._checked.pop(str(real), None)
-        shown.keys.append(f"{self._label(real)}={digest}")
-        shown.files.append((str(real), digest))
-        if ref.kind == IMAGE:
-            if str(real) not in self._checked:
-                self._checked[str(real)] = images.data_problem(data, real.suffix.lower() == ".svg")
-            if self._checked[str(real)]:
-                raise Refused(str(self._checked[str(real)]))
-        if ref.kind == STYLESHEET:
+        self.hashes[str(real)] = digest
+        if kind == IMAGE:
+            problem = images.data_problem(data, real.suffix.lower() == ".svg")
+            if problem:
+                raise Refused(str(problem))
+        nested = []
+        if kind == STYLESHEET:
             text = data.decode("utf-8", errors="replace")
-            return [(r, real.as_uri()) for r in references.css_references(text, real.name)]
-        return []
+            nested = [(r, real.as_uri()) for r in references.css_references(text, real.name)]
+        return f"{self._label(real)}={digest}", str(real), digest, nested
 
     def _contained(self, path: Path, kind: str) -> Path | None:
         """The file's real path if a page may show it; None for a font package's file."""
