@@ -3,6 +3,7 @@ glyphs at the same places (within 0.5 pt) and the same pixels."""
 
 from __future__ import annotations
 
+import gc
 import io
 import shutil
 from collections import defaultdict
@@ -169,3 +170,20 @@ def test_a_base_read_back_from_the_cache_stamps_the_same_bytes(sample_batches, t
     monkeypatch.setattr(stamp, "_lay_out_base", no_layout)
     assert [r.pdf for r in typeset(batch)] == [r.pdf for r in laid_out]
     assert all(stamped(r.pdf) for r in laid_out)
+
+
+def test_a_typesetting_process_freezes_what_outlives_a_batch(sample_batches) -> None:
+    """In a typesetting process a batch's garbage is collected at its end and what stays (the
+    engine, fonts, bases) is frozen, so that later collections do not walk it again; the
+    copies are the same."""
+    from takehome.build.typeset import _typeset_here
+
+    _, batch = sample_batches[0]
+    batch = replace(batch, records=batch.records[:2])
+    gc.unfreeze()
+    try:
+        made = _typeset_here(batch)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert [r.pdf for r in made] == [r.pdf for r in typeset(batch)]

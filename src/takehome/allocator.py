@@ -50,7 +50,8 @@ def give_back() -> None:
 def collect_less() -> None:
     """Collect garbage less often (see COLLECT_AFTER), for this process: the program's. Not
     the typesetting processes': a layout's cycles would wait longer there, and hold more
-    memory (30-50 MB more at the peak of a 600-family build, for less than it saves)."""
+    memory (30-50 MB more at the peak of a 600-family build); they freeze what they keep
+    after each batch instead (typeset/__init__.py)."""
     gc.set_threshold(*COLLECT_AFTER)
 
 
