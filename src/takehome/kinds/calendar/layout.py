@@ -157,15 +157,15 @@ def priority(item: Item) -> tuple[int, int, int, dt.time]:
     return (int(item.cont), source, event.category.order, event.start_time or dt.time())
 
 
-def fill_cells(month: Month, calendar: Calendar, lang: str, default: str, chars: int,
-               lines: float, time_text: Callable[[Event], str]) -> None:
-    """Write each day's events in its cell, most important first (`priority`); what does not
-    fit continues in a list below.
+# Each day cell with its events, most important first (`priority`), and the lines each takes
+Measured = list[tuple[Cell, list[Item], list[float]]]
 
-    A run of days (a break, a testing window) is written on its first day and at the start of
-    each week; on its other days its title is written again on one line, in grey.
-    """
-    month.overflow = []
+
+def measure_cells(month: Month, calendar: Calendar, lang: str, default: str, chars: int,
+                  time_text: Callable[[Event], str]) -> Measured:
+    """What filling a month's cells at any row height needs: worked out once a month, while
+    the planner tries row heights."""
+    measured: Measured = []
     for week in month.weeks:
         for column, cell in enumerate(week):
             if cell.day is None:
@@ -173,21 +173,36 @@ def fill_cells(month: Month, calendar: Calendar, lang: str, default: str, chars:
             day = cell.day
             items = sorted((Item(e, e.start < day and column > 0 and day.day > 1)
                             for e in calendar.on(day)), key=priority)
-            used: float = 0
-            kept: list[Item] = []
-            for i, item in enumerate(items):
-                text = event_text(item.event, lang, default, time_text(item.event))
-                need = CONT_LINES if item.cont else wrapped_lines(text, chars)
-                room = lines - (1 if i < len(items) - 1 else 0)  # keep a line for "more"
-                if used + need > room:
-                    break
-                used += need
-                kept.append(item)
-            # In the cell, in the day's order: all-day events, then by time.
-            cell.items = sorted(kept, key=lambda i: (i.event.start_time is not None,
-                                                     i.event.start_time or dt.time(),
-                                                     priority(i)))
-            rest = [i.event for i in items[len(kept):] if not i.cont]
-            cell.more = len(rest)
-            if rest:
-                month.overflow.append((day, rest))
+            needs = [CONT_LINES if item.cont else wrapped_lines(
+                event_text(item.event, lang, default, time_text(item.event)), chars)
+                for item in items]
+            measured.append((cell, items, needs))
+    return measured
+
+
+def fill_cells(month: Month, measured: Measured, lines: float) -> None:
+    """Write each day's events in its cell (`measured` by measure_cells), most important first,
+    in `lines` lines; what does not fit continues in a list below.
+
+    A run of days (a break, a testing window) is written on its first day and at the start of
+    each week; on its other days its title is written again on one line, in grey.
+    """
+    month.overflow = []
+    for cell, items, needs in measured:
+        used: float = 0
+        kept: list[Item] = []
+        for i, (item, need) in enumerate(zip(items, needs, strict=True)):
+            room = lines - (1 if i < len(items) - 1 else 0)  # keep a line for "more"
+            if used + need > room:
+                break
+            used += need
+            kept.append(item)
+        # In the cell, in the day's order: all-day events, then by time.
+        cell.items = sorted(kept, key=lambda i: (i.event.start_time is not None,
+                                                 i.event.start_time or dt.time(),
+                                                 priority(i)))
+        rest = [i.event for i in items[len(kept):] if not i.cont]
+        cell.more = len(rest)
+        if rest:
+            assert cell.day is not None
+            month.overflow.append((cell.day, rest))

@@ -20,11 +20,13 @@ from .layout import (
     FILLS,
     LINE_MM_PER_PT,
     DayMark,
+    Measured,
     Month,
     build_month,
     chars_per_line,
     day_mark,
     fill_cells,
+    measure_cells,
     month_title,
     weekday_names,
     wrapped_lines,
@@ -119,10 +121,17 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
     pages = []
     swatches = _swatches(calendar)
 
-    def fill(month: Month, row_mm: float) -> None:
-        lines = (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT)
-        fill_cells(month, calendar, lang, default, cell_chars, lines,
-                   lambda e: _time_text(e, lang, style))
+    def fill(month: Month, measured: Measured, row_mm: float) -> None:
+        fill_cells(month, measured, (row_mm - CELL_TOP_MM) / (CELL_PT * LINE_MM_PER_PT))
+
+    in_list: dict[tuple[dt.date, int], int] = {}  # lines of an event listed under its day
+
+    def list_lines(day: dt.date, e: Event) -> int:
+        if (day, id(e)) not in in_list:
+            in_list[day, id(e)] = wrapped_lines(f"{format_span(day, day, lang)} "
+                                                f"{_time_text(e, lang, style)} "
+                                                f"{e.title.get(lang, default)}", list_chars)
+        return in_list[day, id(e)]
 
     for month in _months(calendar, lang, marks):
         if not any(c.day and c.in_year for week in month.weeks for c in week):
@@ -138,12 +147,12 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
         head_mm = max(MONTH_TITLE_MM, legend_lines * LEGEND_PT * LINE_MM_PER_PT + 3.5)
         grid_mm = height - head_mm - 2 - WEEKDAY_ROW_MM
         best: tuple[float, float, float] | None = None  # (overflow rows, -row_mm, below)
+        measured = measure_cells(month, calendar, lang, default, cell_chars,
+                                 lambda e: _time_text(e, lang, style))
         for row_mm in [x / 2 for x in range(int(2 * (grid_mm - NOTES_MIN_MM) / weeks),
                                             2 * MIN_ROW_MM - 1, -1)]:
-            fill(month, row_mm)
-            rows = sum(wrapped_lines(f"{format_span(day, day, lang)} {_time_text(e, lang, style)} "
-                                     f"{e.title.get(lang, default)}", list_chars)
-                       for day, events in month.overflow for e in events)
+            fill(month, measured, row_mm)
+            rows = sum(list_lines(day, e) for day, events in month.overflow for e in events)
             listed = OVERFLOW_HEAD_MM + (rows + 1) // 2 * LIST_LINE_MM if rows else 0.0
             below = grid_mm - weeks * row_mm
             if listed + NOTES_MIN_MM <= below:
@@ -153,7 +162,7 @@ def _month_pages(calendar: Calendar, lang: str, default: str, paper: str,
                 best = (rows, -row_mm, 0.0)
         assert best is not None
         row_mm, room = -best[1], best[2]
-        fill(month, row_mm)
+        fill(month, measured, row_mm)
         notes = int((room - NOTES_HEAD_MM) // NOTE_LINE_MM) if room else 0
         pages.append({"month": month, "row_mm": row_mm, "notes": notes if notes >= 2 else 0,
                       "legend": [(c, swatches[c.key]) for c in legend]})
