@@ -89,7 +89,8 @@ class Scanner:
         self._known = known or {}
         self.parsed: dict[str, list[Reference]] = {}
         self._checked: dict[str, str | None] = {}  # data: address -> why refused
-        self._files: dict[tuple[Path, str], _File | Refused | None] = {}  # (path, kind) -> _file
+        # (path, kind) -> what _file gave, or why it refused the file
+        self._files: dict[tuple[Path, str], _File | str | None] = {}
         self._pages: dict[tuple[str, bool], Shown] = {}
 
     def scan(self, html: str, css: str) -> Shown:
@@ -161,10 +162,10 @@ class Scanner:
             try:
                 self._files[path, ref.kind] = self._file(path, ref.kind)
             except Refused as exc:
-                self._files[path, ref.kind] = exc
+                self._files[path, ref.kind] = str(exc)
         found = self._files[path, ref.kind]
-        if isinstance(found, Refused):
-            raise found
+        if isinstance(found, str):
+            raise Refused(found)
         if found is None:  # a font package's file: its version is in every cache key
             return []
         key, real, digest, nested = found
