@@ -157,9 +157,10 @@ class Writer:
             kept = [e for e in self.old if replaces is not None and
                     e.get("document") not in replaces and e.get("path") not in self.entries]
             entries = sorted([*kept, *self.entries.values()], key=lambda e: e["path"])
-            text = json.dumps({"documents": entries}, indent=2, ensure_ascii=False) + "\n"
+            manifest = (json.dumps({"documents": entries}, indent=2, ensure_ascii=False)
+                        + "\n").encode("utf-8")
             try:
-                self._stage_manifest(text.encode("utf-8"))
+                self._stage_manifest(manifest)
             except OSError as exc:
                 self.abort()
                 raise OutputProblem(f"could not write the output: {exc.strerror or exc}; the "
@@ -169,14 +170,12 @@ class Writer:
                 raise
             staged, self.staged = self.staged, []
             replace_all(staged)
-            self.published = {p: e["sha256"] for p, e in self.entries.items()}
-            self.published[self.manifest] = sha256(text.encode("utf-8"))
+            made = {p: e["sha256"] for p, e in self.entries.items()}
+            self.published = {**made, self.manifest: sha256(manifest)}
             for _tmp, target in staged:  # renamed whole: the next build need not read them
                 learn(target, "sha256", self.published[target.relative_to(self.root).as_posix()])
             wanted = {e["path"] for e in entries}
-            written = {p: d for p, d in self.written.items() if p in wanted}
-            written.update({p: e["sha256"] for p, e in self.entries.items()})
-            self._save_record(written)
+            self._save_record({**{p: d for p, d in self.written.items() if p in wanted}, **made})
             for path, digest in self.written.items():
                 if path not in wanted:
                     self._remove(path, digest)
