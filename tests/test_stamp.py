@@ -187,3 +187,21 @@ def test_a_typesetting_process_freezes_what_outlives_a_batch(sample_batches) -> 
     finally:
         gc.unfreeze()
     assert [r.pdf for r in made] == [r.pdf for r in typeset(batch)]
+
+
+def test_a_warm_process_has_parsed_what_a_saved_page_is_laid_out_with(sample_batches) -> None:
+    """--watch and serve start their typesetting processes with the project's stylesheets
+    parsed (and their fonts loaded): a page laid out in full, or copies stamped, with one of
+    them then parse nothing."""
+    from takehome.build.typeset import _ready, engine, stamp, stylesheets
+
+    members, batch = sample_batches[0]
+    engine.stylesheet.cache_clear()
+    stamp._faces.cache_clear()
+    assert stylesheets(members) == [(batch.css, members[0].record.assets)]  # each one once
+    _ready(batch.base_dir, stylesheets(members))
+    parsed = engine.stylesheet.cache_info().misses, stamp._faces.cache_info().misses
+    assert parsed == (1, 1)
+    typeset(replace(batch, records=batch.records[:1], base=None))  # laid out in full
+    typeset(replace(batch, records=batch.records[:2]))  # stamped
+    assert (engine.stylesheet.cache_info().misses, stamp._faces.cache_info().misses) == parsed

@@ -50,8 +50,8 @@ class Options:
     # and stylesheets loaded; without them, a build starts its own
     workers: Workers | None = None
     # With nothing changed, still load, plan and render (from the memo), and start `workers`
-    # with the engine loaded: --watch and serve's first build, so that the first save is
-    # rebuilt as fast as the ones after it
+    # with the engine loaded and the project's stylesheets parsed: --watch and serve's first
+    # build, so that the first save is rebuilt as fast as the ones after it
     warm: bool = False
 
     def key(self) -> tuple[str, ...]:
@@ -97,8 +97,6 @@ def build(root: Path, options: Options | None = None) -> BuildReport:
     with contextlib.nullcontext(options.workers) if options.workers else \
             typeset.Workers(options.jobs, early=not options.join) as workers:
         report = _build(root, output, options, cache, record, workers, started)
-    if options.warm and options.workers is not None:
-        options.workers.warm()
     cache.keep_facts(root, output)
     report.seconds = time.perf_counter() - started
     return report
@@ -126,6 +124,8 @@ def _build(root: Path, output: Path, options: Options, cache: Cache, record: Bui
         job.context.clear()
     problems.raise_if_errors(options.strict)
 
+    if options.warm and options.workers is not None:
+        workers.warm(project.root, typeset.stylesheets(pages.rendered))
     how = typeset.Typesetting(options.jobs, options.shard, options.join, options.ink_saver,
                               options.progress, started, workers)
     made = typeset.run(pages.rendered, cache, project.root, how, problems)

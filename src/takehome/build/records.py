@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .plan import Job
 
+Assets = tuple[tuple[str, str], ...]  # the files a page's references name: (real path, sha256)
+
 
 @dataclass(frozen=True)
 class Record:
@@ -24,9 +26,9 @@ class Record:
     fields: tuple[str, ...] = ()
     # The files it shows, as cache-key parts the same on every machine: its base's key.
     shows: tuple[str, ...] = ()
-    # The files its references name, as the render stage checked them: (real path, sha256).
+    # The files its references name, as the render stage checked them.
     # The fetcher serves these and nothing else (build/assets.py).
-    assets: tuple[tuple[str, str], ...] = ()
+    assets: Assets = ()
 
     @property
     def markup(self) -> str:

@@ -117,7 +117,8 @@ def font_config() -> FontConfiguration:
 
 
 @cache
-def _stylesheet(css: str, base_dir: Path, assets: frozenset[tuple[str, str]]) -> CSS:
+def stylesheet(css: str, base_dir: Path, assets: frozenset[tuple[str, str]]) -> CSS:
+    """A document's stylesheet, parsed (and the fonts it names loaded) once per process."""
     return CSS(string=css, base_url=base_dir.as_uri() + "/",
                url_fetcher=LocalFetcher(fonts.directories(), assets=assets),
                font_config=font_config())
@@ -180,11 +181,11 @@ def lay_out(batch: Batch) -> tuple[Document, list[list[Any]], list[str]]:
     """Lay out every record of `batch` in one pass: the document, each record's pages, and what
     WeasyPrint said."""
     with captured() as capture:
-        stylesheet = _stylesheet(batch.css, batch.base_dir,
-                                 frozenset(a for r in batch.records for a in r.assets))
+        parsed = stylesheet(batch.css, batch.base_dir,
+                            frozenset(a for r in batch.records for a in r.assets))
         document = HTML(string=_shell(batch), base_url=batch.base_dir.as_uri() + "/",
                         url_fetcher=fetcher(batch.records, batch.greyscale)).render(
-            stylesheets=[stylesheet], font_config=font_config(),
+            stylesheets=[parsed], font_config=font_config(),
             pdf_forms=batch.forms,
         )
     starts: dict[str, int] = {}

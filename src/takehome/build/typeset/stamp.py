@@ -35,7 +35,7 @@ from weasyprint.document import Page
 from ... import fonts, i18n
 from ..digest import key_of
 from ..incremental import Cache, engine_fingerprint
-from ..records import Batch, Record, Typeset, with_lines
+from ..records import Assets, Batch, Record, Typeset, with_lines
 from .engine import (
     FIT_TOLERANCE_PX,
     LocalFetcher,
@@ -43,6 +43,7 @@ from .engine import (
     fetcher,
     font_config,
     lay_out,
+    stylesheet,
     typeset_in_full,
     write,
 )
@@ -343,8 +344,15 @@ def _laid(pages: list[Any]) -> dict[tuple[int, int], Laid]:
     return found
 
 
+def prepare(css: str, base_dir: Path, assets: Assets) -> None:
+    """Parse a stylesheet as a page's layout with it, and the stamping of copies with it, will
+    want it (the fonts it names loaded), ahead of them: see Workers.warm."""
+    stylesheet(css, base_dir, frozenset(assets))
+    _faces(css, base_dir, assets)
+
+
 @cache
-def _faces(css: str, base_dir: Path, assets: tuple[tuple[str, str], ...]) -> CSS:
+def _faces(css: str, base_dir: Path, assets: Assets) -> CSS:
     """The @font-face rules of a document's stylesheet: the fonts its fields name."""
     rules = [r for r in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
              if r.type == "at-rule" and r.lower_at_keyword == "font-face"]
