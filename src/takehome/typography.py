@@ -6,7 +6,7 @@ where an address may be split: after its @, before a dot or a slash."""
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from babel.dates import get_month_names
 
@@ -37,10 +37,14 @@ def _day_and_month() -> re.Pattern[str]:
                       rf"(\d{{1,2}})\b(?!:))", re.IGNORECASE)
 
 
+_DIGIT = re.compile(r"\d")
+
+
+@lru_cache(maxsize=4096)  # the same sentences, in a few languages, on every family's pages
 def keep_together(text: str) -> str:
     """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days",
     "December 17", "5 de enero"."""
-    if not any(c.isdigit() for c in text):
+    if not _DIGIT.search(text):
         return text
     text = _SPLIT_MERIDIEM.sub(rf"\1.{NBSP}m.", text)
     text = _NUMBER_UNIT.sub(rf"\1{NBSP}", text)
