@@ -283,3 +283,21 @@ def test_a_template_cannot_read_files_through_a_content_model(tmp_path: Path) ->
     with pytest.raises(TemplateProblem) as info:
         Renderer(tmp_path / "templates").render("t.html", {"lang": "en", "text": Text("hi")})
     assert "access to attribute 'parse_file' of 'Text' object is unsafe" in str(info.value)
+
+
+def test_an_attribute_is_judged_for_each_type_of_object(tmp_path: Path) -> None:
+    """The sandbox decides an attribute once for each type of object (its rules ask nothing
+    else): `parent` of a record is text, `parent` of a path is refused, whichever comes first."""
+    from types import SimpleNamespace
+
+    from takehome.build.jinja import Renderer, TemplateProblem
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/t.html").write_text("{{ family.parent }}|{{ path.parent }}")
+    renderer = Renderer(tmp_path / "templates")
+    context = {"lang": "en", "family": SimpleNamespace(parent="Ms. Okafor"), "path": tmp_path / "x"}
+    with pytest.raises(TemplateProblem) as info:
+        renderer.render("t.html", context)
+    assert "access to attribute 'parent' of 'PosixPath' object is unsafe" in str(info.value)
+    (tmp_path / "templates/u.html").write_text("{{ family.parent }}")
+    assert renderer.render("u.html", context) == "Ms. Okafor"

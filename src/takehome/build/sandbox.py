@@ -256,10 +256,20 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                         for name, function in self.filters.items()}
         self.globals["lipsum"] = _lipsum
         self.checked_join = _checked_join
+        self._safe: dict[tuple[type, str], bool] = {}
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Jinja's rules, and nothing that reads files: of a file path in a template's data (the
-        calendar's) only its name, of a content model only its own fields and methods."""
+        calendar's) only its name, of a content model only its own fields and methods. Each
+        rule asks only what type the object is and the attribute's name: decided once for
+        each (a roster's pages ask the same few hundred thousands of times)."""
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = self._is_safe_attribute(obj, attr, value)
+        return safe
+
+    def _is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, PurePath | os.PathLike) and attr not in _PATH_ATTRIBUTES:
             return False
         # A content model's fields and our own methods, never pydantic's: its parse_file()
