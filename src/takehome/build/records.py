@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .plan import Job
@@ -112,9 +113,14 @@ class Joiner:
         return "".join(words[p] if isinstance(p, int) else p for p in self.parts)
 
 
+@lru_cache(maxsize=128)  # a roster's copies share a few bases
+def _joiner(base: str) -> Joiner:
+    return Joiner(base)
+
+
 def join_fields(base: str, words: tuple[str, ...]) -> str:
     """The page split_fields split: each placeholder replaced by its words again."""
-    return Joiner(base).join(words)
+    return _joiner(base).join(words)
 
 
 def with_lines(base: str, lines: dict[int, int]) -> str:

@@ -25,7 +25,7 @@ from .incremental import engine_fingerprint
 from .jinja import Renderer, TemplateProblem
 from .memo import Fingerprints, Memo, Split
 from .plan import File, Job, Plan
-from .records import Joiner, Record, Rendered, join_fields, split_fields
+from .records import Record, Rendered, join_fields, split_fields
 
 
 @dataclass
@@ -59,7 +59,6 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
     font = project.settings.theme.font
     reported: set[tuple[str, str]] = set()
     missing: dict[str, list[str]] = {}  # a shared base's characters no font has
-    joiners: dict[str, Joiner] = {}
     refused: set[tuple[str, str]] = set()
     # Where the font packages are installed is not part of a key (their versions are): shard
     # machines with takehome installed elsewhere share entries.
@@ -90,9 +89,7 @@ def render(project: Project, plan: Plan, problems: Problems, ink_saver: bool = F
         # stamped copy and a full layout get the same HTML (each shared base once).
         base = fonts.whole_words(base, job.lang, font)
         words = tuple(fonts.whole_words(w, job.lang, font) for w in words)
-        if words and base not in joiners:
-            joiners[base] = Joiner(base)
-        body = joiners[base].join(words) if words else base
+        body = join_fields(base, words) if words else base
         if base not in missing:
             missing[base] = fonts.missing_characters(_text(base), font)
         _warn_missing_characters(job, missing[base] + fonts.missing_characters(
