@@ -49,6 +49,8 @@ class TooLarge(SecurityError):
 def size(value: Any, limit: int = MAX_VALUE_CHARS) -> int:
     """About how many characters printing `value` gives, counted until just past `limit` (a
     list holding one long text many times prints it many times)."""
+    if isinstance(value, str):  # most of what a template prints
+        return len(value)
     total, stack = 0, [value]
     while stack and total <= limit:
         item = stack.pop()
