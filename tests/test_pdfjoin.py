@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -97,11 +98,13 @@ def test_a_join_copies_the_unchanged_parts_of_the_last_one(tmp_path: Path) -> No
     with pikepdf.open(tmp_path / "third.pdf") as joined:
         assert joined.check_pdf_syntax() == [] and len(joined.pages) == 2 * len(names) + 4
 
-    # Without duplex the last join's spans do not fit: nothing is copied.
+    # Without duplex no part lies where it did (no blank backs): each is renumbered.
     fourth: dict[str, Any] = {}
     join_pdfs(added, False, tmp_path / "fourth.pdf", _digests(added),
               previous=(tmp_path / "third.pdf", third), journal=fourth)
-    assert fourth["copied"] == 0
+    join_pdfs(added, False, tmp_path / "scratch.pdf")
+    assert (tmp_path / "fourth.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert fourth["copied"] == 0 and fourth["moved"] == len(added)
 
 
 def test_the_last_join_read_in_pieces_lends_the_same_bytes(tmp_path: Path,
@@ -214,3 +217,50 @@ def test_the_sha256_given_is_the_file_written(tmp_path: Path) -> None:
     parts = [part(tmp_path / f"{n}.pdf", [n, f"{n} 2", f"{n} 3"]) for n in ("Ana", "Ben")]
     joined = join_pdfs(parts, True, tmp_path / "joined.pdf")
     assert joined.sha256 == hashlib.sha256((tmp_path / "joined.pdf").read_bytes()).hexdigest()
+
+
+def test_a_class_set_takes_its_parts_from_the_packets_that_hold_them(tmp_path: Path) -> None:
+    """Each family's packet is joined first; the class set of every packet then takes each
+    part from the packet that spelled it, its objects renumbered: the same bytes as the class
+    set joined from the parts themselves."""
+    families = [["Ana 1"], ["Ben 1", "Ben 2"], ["Zoë 1", "Zoë 2", "Zoë 3"]]
+    packets = [[part(tmp_path / f"{i}-cover.pdf", [f"For {pages[0][:3]}"]),
+                part(tmp_path / f"{i}-sheet.pdf", pages)] for i, pages in enumerate(families)]
+    journals: dict[str, dict[str, Any]] = {}
+    for i, parts in enumerate(packets):
+        journals[f"{i}.pdf"] = {}
+        join_pdfs(parts, True, tmp_path / f"{i}.pdf", _digests(parts),
+                  journal=journals[f"{i}.pdf"])
+    every = [p for parts in packets for p in parts]
+    looked_up: list[str] = []
+
+    def holder(name: str) -> tuple[Path, dict[str, Any]]:
+        looked_up.append(name)
+        return tmp_path / name, journals[name]
+
+    holders = {}
+    for i, parts in enumerate(packets):  # one holder for each packet, as a build gives
+        holders.update(dict.fromkeys(_digests(parts), partial(holder, f"{i}.pdf")))
+    journal: dict[str, Any] = {}
+    join_pdfs(every, True, tmp_path / "class-set.pdf", _digests(every), holders=holders,
+              journal=journal)
+    join_pdfs(every, True, tmp_path / "scratch.pdf")
+    assert (tmp_path / "class-set.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    # The first packet's parts lie where they did; everything after them is renumbered.
+    assert (journal["copied"], journal["moved"]) == (2, len(every) - 2)
+    assert looked_up == ["0.pdf", "1.pdf", "2.pdf"]  # each packet once, in turn
+    with pikepdf.open(tmp_path / "class-set.pdf") as joined:
+        assert joined.check_pdf_syntax() == [] and len(joined.pages) == 14
+    # A class set with one family's sheet changed takes the rest from the last class set as
+    # it lies, and the changed sheet from its packet, renumbered.
+    packets[1][1] = part(tmp_path / "1-sheet.pdf", ["Benjamin 1", "Benjamin 2"])
+    join_pdfs(packets[1], True, tmp_path / "1.pdf", _digests(packets[1]),
+              journal=journals["1.pdf"])
+    holders.update(dict.fromkeys(_digests(packets[1]), partial(holder, "1.pdf")))
+    every = [p for parts in packets for p in parts]
+    again: dict[str, Any] = {}
+    join_pdfs(every, True, tmp_path / "again.pdf", _digests(every), holders=holders,
+              previous=(tmp_path / "class-set.pdf", journal), journal=again)
+    join_pdfs(every, True, tmp_path / "scratch.pdf")
+    assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "scratch.pdf").read_bytes()
+    assert again["moved"] >= 1 and again["copied"] + again["moved"] == len(every)

@@ -13,16 +13,21 @@ the same, so a join keeps a journal of where each part lies in the file (signed 
 entry, see incremental.py); the next join of the same class set copies the bytes of every part
 that has not changed from the last joined file instead of spelling them out again. One family's
 changed row re-joins one part; the file is the same, byte for byte, as a join from scratch.
+
+A part's objects are numbered in the order they are met from its pages, from the first number
+free in the file, so its spelling elsewhere in a file (the same part in a family's packet and in
+the class set of every packet) differs only by a constant added to every object number: a class
+set takes the parts its families' packets have just spelled from them, each object renumbered
+(only the references in its dictionary; its stream's bytes are copied as they are).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 from array import array
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 from functools import partial
@@ -42,19 +47,42 @@ AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are 
 
 
 def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
-               workers: Workers | None) -> None:
-    """Join the assemblies the cache lacks on the build's typesetting processes, the largest
-    first, for write's joined() to find there: a packet's class set takes as long as all its
-    families' packets, which the other processes join meanwhile."""
+               workers: Workers | None, lending: Lending) -> None:
+    """Join the assemblies the cache lacks on the build's typesetting processes, for write's
+    joined() to find there: the largest first, except those that take their parts from
+    others (see lenders()), which come last: a packets' class set, taking every part from its
+    family's packet, takes a third of the time it took to spell them all itself."""
     # (an entry of the join's key, made from one of its parts', names the file it would be)
     missing = [s for s in steps if not cache.path(
         replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
     if workers is None or workers.jobs <= 1 or len(missing) < AHEAD:
         return
-    missing.sort(key=lambda s: len(s.parts), reverse=True)
-    for _ in workers.in_turn(joined, [(s, {p: entries[p] for p in s.parts}, cache)
-                                      for s in missing]):
+    # Those that take parts from others last (they take them from their lenders, joined
+    # first); of the rest, the largest first.
+    missing.sort(key=lambda s: (bool(lending[s.output]), -len(s.parts)))
+    for _ in workers.in_turn(joined, [(s, {p: entries[p] for p in s.parts}, cache,
+                                       lending[s.output]) for s in missing]):
         pass
+
+
+Lending = Mapping[str, Sequence[tuple[str, Sequence[str]]]]  # output -> (lender, its parts)
+
+
+def lenders(steps: Sequence[Assembly]) -> Lending:
+    """For each assembly, the smaller ones whose parts are all among its own (a class set's
+    families' packets), with their parts: the files whose spelling of those parts it takes."""
+    holding: dict[str, list[Assembly]] = {}
+    for step in steps:
+        for p in step.parts:
+            holding.setdefault(p, []).append(step)
+    found: dict[str, list[tuple[str, Sequence[str]]]] = {}
+    for step in steps:
+        own = set(step.parts)
+        smaller = {t.output: t for p in step.parts for t in holding[p]
+                   if len(t.parts) < len(step.parts)}
+        found[step.output] = [(t.output, t.parts) for t in smaller.values()
+                              if own.issuperset(t.parts)]
+    return found
 
 
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
@@ -77,9 +105,11 @@ def _backs(step: Assembly) -> list[bool]:
     return [p in backs for p in step.parts]
 
 
-def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cached:
-    """An assembly's joined PDF: from the cache, or joined now (lending the unchanged parts'
-    bytes of the last join of the same file) and cached."""
+def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache,
+           lending: Sequence[tuple[str, Sequence[str]]] = ()) -> Cached:
+    """An assembly's joined PDF: from the cache, or joined now and cached, lending the bytes of
+    the unchanged parts of the last join of the same file, and of the parts its `lending`
+    assemblies (see lenders()) last joined hold."""
     parts = [entries[p] for p in step.parts]
     digests = [p.sha256 for p in parts]
     backs = _backs(step)
@@ -87,12 +117,20 @@ def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache) -> Cache
     hit = cache.get(key)
     if hit is not None:
         return hit[0]
-    last = cache.last_join(step.output)
-    previous = (cache.path(last[0]), last[1]) if last else None
+
+    def last(output: str) -> tuple[Path, dict[str, Any]] | None:
+        found = cache.last_join(output)
+        return (cache.path(found[0]), found[1]) if found else None
+
+    holders: dict[str, Holder] = {}
+    for output, held in lending:
+        holder = partial(last, output)
+        holders.update((entries[p].sha256, holder) for p in held)
     journal: dict[str, Any] = {}
     made = cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex,
                                        title=step.title, lang=step.lang, backs=backs,
-                                       digests=digests, previous=previous, journal=journal),
+                                       digests=digests, previous=last(step.output),
+                                       holders=holders, journal=journal),
                           extra=journal)
     cache.note_join(step.output, key)
     return made
@@ -108,7 +146,7 @@ CATALOG, PAGES = 1, 2  # object numbers; both are written last
 XREF_LINES = 4096
 # How parts are spelled: a journal of another lends none of its parts (the file would not be
 # the same, byte for byte, as a join from scratch).
-FORMAT = 2
+FORMAT = 3
 
 
 class Joined(NamedTuple):
@@ -119,31 +157,34 @@ class Joined(NamedTuple):
 def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequence[str] = (),
               previous: tuple[Path, dict[str, Any]] | None = None,
               journal: dict[str, Any] | None = None, *, title: str = "", lang: str = "",
-              backs: Sequence[bool] = ()) -> Joined:
+              backs: Sequence[bool] = (), holders: Mapping[str, Holder] | None = None
+              ) -> Joined:
     """Join PDF files in order into `target`, with a blank page after each odd-length part when
     `duplex` (so every part starts on a new sheet), except before a part marked in `backs`
     (printed on the back of the one before). The file carries its title and language, and
     asks the print dialog for one or both sides. `digests`, the parts' sha256 (read from them
     if not given), name the file (its /ID); `previous` (a file this function joined, and its
-    journal) lends the bytes of the parts it shares, and `journal` is filled in for the next
-    join."""
+    journal) and `holders` (for a part's sha256, what gives another such file holding it)
+    lend the bytes of the parts they hold, and `journal` is filled in for the next join."""
     digests = list(digests) or [hash_file(path) for path in parts]
     flags = [*backs, *[False] * len(parts)][:len(parts)]
-    old = _Previous(*previous) if previous and previous[1].get("duplex") == duplex \
-        and previous[1].get("format") == FORMAT else None
     spans: list[list[Any]] = []
-    with target.open("wb") as fh, old or contextlib.nullcontext():
+    with target.open("wb") as fh, _Lenders(previous, holders or {}) as lenders:
         joined = _Writer(fh)
         for i, path in enumerate(parts):
             start, first, pages = fh.tell(), len(joined.offsets) + 1, len(joined.kids)
             # The blank back that starts the next part on a new sheet is written with this
             # part (it has this part's size), so a part's bytes are the same from join to join.
             follows = i + 1 < len(parts) and flags[i + 1]
-            span = old.span(digests[i], first) if old else None
-            if span is not None and old is not None and span[6] == _needs_blank(
-                    duplex, follows, pages + len(span[5]) - span[6]):
-                joined.copy(old, span)
-                blank = span[6]
+
+            def blank_after(count: int, pages: int = pages, follows: bool = follows) -> bool:
+                return _needs_blank(duplex, follows, pages + count)
+
+            found = lenders.find(digests[i], first, blank_after)
+            if found is not None:
+                lent, span = found
+                box, blank = span[7], blank_after(len(span[5]) - span[6])
+                lenders.took(joined.lend(lent, span, blank))
             else:
                 with pikepdf.open(path) as part:
                     joined.part(part)
@@ -152,13 +193,14 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
                 if blank:
                     joined.blank(box)
             spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
-                          joined.kids[pages:], blank])
+                          joined.kids[pages:], blank, box])
         # Named by what it is made of: the same parts joined the same way, the same name.
         named = _join_key(duplex, title, lang, flags, digests)[:32]
         xref = joined.finish(named, title, lang, duplex)
         if journal is not None:
             journal.update(format=FORMAT, duplex=duplex, parts=spans, xref=xref,
-                           size=len(joined.offsets) + 1, copied=old.copied if old else 0)
+                           size=len(joined.offsets) + 1, copied=lenders.copied,
+                           moved=lenders.moved)
         return Joined(len(joined.kids), joined.digest.hexdigest())
 
 
@@ -168,41 +210,113 @@ def _needs_blank(duplex: bool, follows: bool, pages: int) -> bool:
     return duplex and not follows and pages % 2 == 1
 
 
-class _Previous:
+class _Lent:
     """A file join_pdfs wrote, and its journal: where each of its parts lies."""
 
     def __init__(self, path: Path, journal: dict[str, Any]) -> None:
-        self.fh = path.open("rb")
+        self.path = path
         self.journal = journal
-        # (a journal without the blank flag is an older join's: none of its parts is lent)
-        self.spans = {(s[0], s[1]): s for s in journal["parts"] if len(s) == 7}
+        self.spans: dict[str, list[list[Any]]] = {}  # by the part's sha256
+        if journal.get("format") == FORMAT:  # a journal of another format lends nothing
+            for span in journal["parts"]:
+                self.spans.setdefault(span[0], []).append(span)
         self._offsets = array("q")
-        self.copied = 0
+        self._fh: BinaryIO | None = None
 
-    def __enter__(self) -> _Previous:
-        return self
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
 
-    def __exit__(self, *_: object) -> None:
-        self.fh.close()
-
-    def span(self, digest: str, first: int) -> list[Any] | None:
-        """Where the part with this sha256 lies, if it was written from object `first` on."""
-        return self.spans.get((digest, first))
+    def _file(self) -> BinaryIO:
+        if self._fh is None:
+            self._fh = self.path.open("rb")
+        return self._fh
 
     def offsets(self) -> array[int]:
-        """The old file's object offsets, by object number (0: the free entry)."""
+        """The file's object offsets, by object number (0: the free entry)."""
         if not self._offsets:
-            size = int(self.journal["size"])
-            self.fh.seek(int(self.journal["xref"]) + len(b"xref\n0 %d\n" % size))
+            fh, size = self._file(), int(self.journal["size"])
+            fh.seek(int(self.journal["xref"]) + len(b"xref\n0 %d\n" % size))
             for start in range(0, size, XREF_LINES):  # a piece of the table at a time
-                table = self.fh.read(20 * min(XREF_LINES, size - start))
+                table = fh.read(20 * min(XREF_LINES, size - start))
                 self._offsets.extend(int(table[i:i + 10]) for i in range(0, len(table), 20))
         return self._offsets
 
     def read(self, start: int, end: int) -> bytes:
-        self.fh.seek(start)
-        self.copied += 1
-        return self.fh.read(end - start)
+        fh = self._file()
+        fh.seek(start)
+        return fh.read(end - start)
+
+
+Holder = Callable[[], "tuple[Path, dict[str, Any]] | None"]
+
+
+class _Lenders:
+    """Where a join finds its parts already spelled: the last join of the same file, and for a
+    part's sha256 the file its holder gives (one such file open at a time: a class set's
+    families' packets are reached one after the other)."""
+
+    def __init__(self, previous: tuple[Path, dict[str, Any]] | None,
+                 holders: Mapping[str, Holder]) -> None:
+        self.previous = _Lent(*previous) if previous else None
+        self.holders = holders
+        self._held: tuple[Holder, _Lent | None] | None = None
+        self.copied = 0  # parts copied whole
+        self.moved = 0  # parts copied object by object, renumbered
+
+    def __enter__(self) -> _Lenders:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        for lent in (self.previous, self._held[1] if self._held else None):
+            if lent is not None:
+                lent.close()
+
+    def find(self, digest: str, first: int, blank_after: Callable[[int], bool]
+             ) -> tuple[_Lent, list[Any]] | None:
+        """A span of the part with this sha256: one that lies where the part would be written
+        now, with the blank it needs after it (copied whole), else any (renumbered)."""
+        lent = self.previous
+        if lent is None or digest not in lent.spans:
+            lent = self._holding(digest)  # looked up only when the last join lacks the part
+        spans = lent.spans.get(digest) if lent is not None else None
+        if lent is None or not spans:
+            return None
+        whole = [s for s in spans if s[1] == first and s[6] == blank_after(len(s[5]) - s[6])]
+        return lent, (whole or spans)[0]
+
+    def _holding(self, digest: str) -> _Lent | None:
+        holder = self.holders.get(digest)
+        if holder is None:
+            return None
+        if self._held is None or self._held[0] is not holder:
+            if self._held is not None and self._held[1] is not None:
+                self._held[1].close()
+            given = holder()
+            self._held = (holder, _Lent(*given) if given else None)
+        return self._held[1]
+
+    def took(self, whole: bool) -> None:
+        if whole:
+            self.copied += 1
+        else:
+            self.moved += 1
+
+
+def _renumbered(written: bytes, number: int, shift: int) -> bytes:
+    """The body of object `number` as _Writer wrote it, for object `number + shift`: each
+    reference to another object of its part renumbered alike (the page tree's stays), its
+    stream's bytes as they are."""
+    body = written[len(b"%d 0 obj\n" % number):-len(b"\nendobj\n")]
+    cut = body.find(b"\nstream\n")  # a dictionary is spelled on one line
+    head, stream = (body, b"") if cut < 0 else (body[:cut], body[cut:])
+
+    def renumber(match: re.Match[bytes]) -> bytes:
+        if match[1] is None or int(match[1]) == PAGES:
+            return match[0]  # a string, or the page tree
+        return b"%d %s R" % (int(match[1]) + shift, match[2])
+
+    return _TOKENS.sub(renumber, head) + stream
 
 
 class _Writer:
@@ -242,14 +356,30 @@ class _Writer:
             obj = self.queue.popleft()
             self._object(self.numbers[obj.objgen], self._body(obj))
 
-    def copy(self, old: _Previous, span: list[Any]) -> None:
-        """A part as the previous join wrote it, from the same object number on."""
-        _, first, after, start, end, kids, _blank = span
-        data = old.read(start, end)
-        shift = self.fh.tell() - start
-        self.offsets.extend(offset + shift for offset in old.offsets()[first:after])
-        self.kids += kids
-        self._write(data)
+    def lend(self, lent: _Lent, span: list[Any], blank: bool) -> bool:
+        """A part as another join spelled it: copied whole where it lies at the same object
+        numbers with the same blank after it (True), else object by object, renumbered."""
+        _, first, after, start, end, kids, had, box = span
+        data = lent.read(start, end)
+        offsets = lent.offsets()
+        shift = len(self.offsets) + 1 - first
+        if shift == 0 and had == blank:
+            moved = self.fh.tell() - start
+            self.offsets.extend(offset + moved for offset in offsets[first:after])
+            self.kids += kids
+            self._write(data)
+            return True
+        own = after - had  # its objects end where the blank it had begins
+        ends = [*offsets[first + 1:own], offsets[own] if had else end]
+        at = offsets[first]
+        for number, next_at in zip(range(first, own), ends, strict=True):
+            self._object(self._number(), _renumbered(data[at - start:next_at - start], number,
+                                                     shift))
+            at = next_at
+        self.kids += [kid + shift for kid in kids[:len(kids) - had]]
+        if blank:
+            self.blank(box)
+        return False
 
     def blank(self, box: list[float]) -> None:
         number = self._number()

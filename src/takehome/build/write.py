@@ -29,7 +29,7 @@ from .commit import (
     safe_target,
 )
 from .digest import file_sha256, key_of, learn, sha256
-from .join import join_ahead, joined
+from .join import join_ahead, joined, lenders
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
@@ -251,8 +251,9 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
                     trusted=trusted)
     written = Written()
     try:
-        join_ahead([s for s in plan.steps if isinstance(s, Assembly)], entries, cache,
-                   workers)
+        assemblies = [s for s in plan.steps if isinstance(s, Assembly)]
+        lending = lenders(assemblies)
+        join_ahead(assemblies, entries, cache, workers, lending)
         for step in plan.steps:
             entry = {"kind": step.kind, "document": step.document, "title": step.title,
                      "part": step.part, "language": step.lang, "paper": step.paper,
@@ -262,7 +263,8 @@ def write(plan: Plan, entries: Mapping[str, Cached], files: Mapping[str, bytes],
                 writer.add_data(step.output, files[step.output], {**entry, "pages": 0})
                 written.files += 1
                 continue
-            made = (joined(step, entries, cache) if isinstance(step, Assembly)
+            made = (joined(step, entries, cache, lending[step.output])
+                    if isinstance(step, Assembly)
                     else entries[step.output])
             writer.add(step.output, made.sha256, cache.path(made), {**entry, "pages": made.pages})
             written.files += 1
