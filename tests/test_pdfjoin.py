@@ -1,4 +1,4 @@
-"""Class sets joined part by part (pdfjoin.py): valid, every page as it was, sheets padded."""
+"""Class sets joined part by part (build/join.py): valid, every page as it was, sheets padded."""
 
 from __future__ import annotations
 

@@ -2,23 +2,18 @@
 
 A PDF library joins files by holding every object of the result until it is saved: about 4 KB
 an object in qpdf, 1.2 GB for a 2,000-family packet class set. Here each part is opened in turn
-(pikepdf reads it, and qpdf spells each object), the objects its pages use are written out at
-once under new numbers, and only the page numbers and file offsets are kept for the page tree
-and the cross-reference table written at the end, a piece at a time. Memory grows by the
-objects' offsets, 8 bytes each (a family's packet has about 190 objects: 1.5 KB), and by each
-part's line in the journal.
-
-A part's objects are written the same way whenever its bytes and its first object number are
-the same, so a join keeps a journal of where each part lies in the file (signed with the cache
-entry, see incremental.py); the next join of the same class set copies the bytes of every part
-that has not changed from the last joined file instead of spelling them out again. One family's
-changed row re-joins one part; the file is the same, byte for byte, as a join from scratch.
+(pikepdf reads it, qpdf spells each object), the objects its pages use are written at once under
+new numbers, and only the page numbers and file offsets (8 bytes an object: a family's packet has
+about 190) are kept, for the page tree and cross-reference table written at the end.
 
 A part's objects are numbered in the order they are met from its pages, from the first number
-free in the file, so its spelling elsewhere in a file (the same part in a family's packet and in
-the class set of every packet) differs only by a constant added to every object number: a class
-set takes the parts its families' packets have just spelled from them, each object renumbered
-(only the references in its dictionary; its stream's bytes are copied as they are).
+free in the file: spelled elsewhere (in a family's packet, in the class set of every packet),
+they differ only by a constant added to each number. A join keeps a journal of where each part
+lies (signed with the cache entry, see incremental.py) and takes from the files it is lent (the
+last join of the same class set, the packets a class set holds) the parts they hold: copied as
+they lie where their numbers are the same, else object by object, each reference in its
+dictionary renumbered (its stream's bytes as they are). One family's changed row re-joins one
+part; the file is the same, byte for byte, as a join from scratch.
 """
 
 from __future__ import annotations
@@ -28,112 +23,20 @@ import re
 from array import array
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from decimal import Decimal
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 import pikepdf
 
 from .digest import hash_file, key_of
 
-if TYPE_CHECKING:
-    from .incremental import Cache, Cached
-    from .plan import Assembly
-    from .typeset import Workers
 
-AHEAD = 8  # joins missing from the cache: fewer (one family's row changed) are made by write
-
-
-def join_ahead(steps: Sequence[Assembly], entries: Mapping[str, Cached], cache: Cache,
-               workers: Workers | None, lending: Lending) -> None:
-    """Join the assemblies the cache lacks on the build's typesetting processes, for write's
-    joined() to find there: the largest first, except those that take their parts from
-    others (see lenders()), which come last: a packets' class set, taking every part from its
-    family's packet, takes a third of the time it took to spell them all itself."""
-    # (an entry of the join's key, made from one of its parts', names the file it would be)
-    missing = [s for s in steps if not cache.path(
-        replace(entries[s.parts[0]], key=_key(s, entries))).exists()]
-    if workers is None or workers.jobs <= 1 or len(missing) < AHEAD:
-        return
-    # Those that take parts from others last (they take them from their lenders, joined
-    # first); of the rest, the largest first.
-    missing.sort(key=lambda s: (bool(lending[s.output]), -len(s.parts)))
-    for _ in workers.in_turn(joined, [(s, {p: entries[p] for p in s.parts}, cache,
-                                       lending[s.output]) for s in missing]):
-        pass
-
-
-Lending = Mapping[str, Sequence[tuple[str, Sequence[str]]]]  # output -> (lender, its parts)
-
-
-def lenders(steps: Sequence[Assembly]) -> Lending:
-    """For each assembly, the smaller ones whose parts are all among its own (a class set's
-    families' packets), with their parts: the files whose spelling of those parts it takes."""
-    holding: dict[str, list[Assembly]] = {}
-    for step in steps:
-        for p in step.parts:
-            holding.setdefault(p, []).append(step)
-    found: dict[str, list[tuple[str, Sequence[str]]]] = {}
-    for step in steps:
-        own = set(step.parts)
-        smaller = {t.output: t for p in step.parts for t in holding[p]
-                   if len(t.parts) < len(step.parts)}
-        found[step.output] = [(t.output, t.parts) for t in smaller.values()
-                              if own.issuperset(t.parts)]
-    return found
-
-
-def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
-    """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
-    return _join_key(step.duplex, step.title, step.lang, _backs(step),
-                     [entries[p].sha256 for p in step.parts])
-
-
-def _join_key(duplex: bool, title: str, lang: str, backs: Sequence[bool],
-              digests: Sequence[str]) -> str:
+def join_key(duplex: bool, title: str, lang: str, backs: Sequence[bool],
+             digests: Sequence[str]) -> str:
     """What a join is made of (its parts' sha256) and how it joins them: the key its cache
     entry is kept under, and the joined file's /ID."""
     return key_of("join", str(duplex), title, lang, str(list(backs)), *digests)
-
-
-def _backs(step: Assembly) -> list[bool]:
-    """Whether each part is printed on the back of the one before (a class set of cards has a
-    back for each of thousands of parts: looked up in a set)."""
-    backs = set(step.backs)
-    return [p in backs for p in step.parts]
-
-
-def joined(step: Assembly, entries: Mapping[str, Cached], cache: Cache,
-           lending: Sequence[tuple[str, Sequence[str]]] = ()) -> Cached:
-    """An assembly's joined PDF: from the cache, or joined now and cached, lending the bytes of
-    the unchanged parts of the last join of the same file, and of the parts its `lending`
-    assemblies (see lenders()) last joined hold."""
-    parts = [entries[p] for p in step.parts]
-    digests = [p.sha256 for p in parts]
-    backs = _backs(step)
-    key = _join_key(step.duplex, step.title, step.lang, backs, digests)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit[0]
-
-    def last(output: str) -> tuple[Path, dict[str, Any]] | None:
-        found = cache.last_join(output)
-        return (cache.path(found[0]), found[1]) if found else None
-
-    holders: dict[str, Holder] = {}
-    for output, held in lending:
-        holder = partial(last, output)
-        holders.update((entries[p].sha256, holder) for p in held)
-    journal: dict[str, Any] = {}
-    made = cache.put_file(key, partial(join_pdfs, [cache.path(p) for p in parts], step.duplex,
-                                       title=step.title, lang=step.lang, backs=backs,
-                                       digests=digests, previous=last(step.output),
-                                       holders=holders, journal=journal),
-                          extra=journal)
-    cache.note_join(step.output, key)
-    return made
 
 
 # Kept from a page's ancestors in its part: the joined file has a page tree of its own.
@@ -184,7 +87,10 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
             if found is not None:
                 lent, span = found
                 box, blank = span[7], blank_after(len(span[5]) - span[6])
-                lenders.took(joined.lend(lent, span, blank))
+                if joined.lend(lent, span, blank):
+                    lenders.copied += 1
+                else:
+                    lenders.moved += 1
             else:
                 with pikepdf.open(path) as part:
                     joined.part(part)
@@ -195,7 +101,7 @@ def join_pdfs(parts: Sequence[Path], duplex: bool, target: Path, digests: Sequen
             spans.append([digests[i], first, len(joined.offsets) + 1, start, fh.tell(),
                           joined.kids[pages:], blank, box])
         # Named by what it is made of: the same parts joined the same way, the same name.
-        named = _join_key(duplex, title, lang, flags, digests)[:32]
+        named = join_key(duplex, title, lang, flags, digests)[:32]
         xref = joined.finish(named, title, lang, duplex)
         if journal is not None:
             journal.update(format=FORMAT, duplex=duplex, parts=spans, xref=xref,
@@ -295,12 +201,6 @@ class _Lenders:
             given = holder()
             self._held = (holder, _Lent(*given) if given else None)
         return self._held[1]
-
-    def took(self, whole: bool) -> None:
-        if whole:
-            self.copied += 1
-        else:
-            self.moved += 1
 
 
 def _renumbered(written: bytes, number: int, shift: int) -> bytes:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from ..errors import BuildError, Problem, display_path
+from .classsets import join_ahead, joined, lenders
 from .commit import (
     MANIFEST,
     TEMPORARY,
@@ -29,7 +30,6 @@ from .commit import (
     safe_target,
 )
 from .digest import file_sha256, key_of, learn, sha256
-from .join import join_ahead, joined, lenders
 from .plan import Assembly, File, Plan
 
 if TYPE_CHECKING:
