@@ -216,7 +216,7 @@ def _renumbered(written: bytes, number: int, shift: int) -> bytes:
             return match[0]  # a string, or the page tree
         return b"%d %s R" % (int(match[1]) + shift, match[2])
 
-    return _TOKENS.sub(renumber, head) + stream
+    return (_TOKENS.sub(renumber, head) if b" R" in head else head) + stream
 
 
 class _Writer:
