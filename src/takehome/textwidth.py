@@ -5,7 +5,7 @@ what we think fits does fit."""
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import fontpkg
 from fontTools.ttLib import TTFont
@@ -32,6 +32,7 @@ def _advances(family: str, bold: bool) -> tuple[dict[int, float], float]:
     return {c: w * scale for c, w in widths.items()}, widths.get(32, 0.25) * scale
 
 
+@lru_cache(maxsize=8192)  # the same questions and words on every family's sheet
 def width_mm(text: str, size_pt: float, font: str, bold: bool = False, lang: str = "") -> float:
     """The width of `text` on one line, each word in the font that sets it in a document in
     `lang` (fonts.document_stack: Vietnamese in the family that has all its letters; a word
