@@ -34,6 +34,8 @@ def test_key_dates_come_from_the_calendar(sample_build: Path) -> None:
     text = all_text(sample_build / "welcome/welcome.en.pdf")
     dates = text[text.index("Dates to remember"):]
     assert "Meet the teacher" in dates and "Mon, Aug 24" in dates
+    # Two columns, read in order: the first date's line before the last's
+    assert dates.index("First Day of School") < dates.index("Permission slips due")
     assert "Field trip" not in dates  # Oct 7: past the first eight key dates
     spanish = all_text(sample_build / "welcome/welcome.es.pdf")
     assert "Conozca a la maestra" in spanish and "lun, 24 ago" in spanish
@@ -85,3 +87,19 @@ def test_breakable_addresses() -> None:
         "ms", ".rivera@", "maple", ".example", ".org"]
     assert breakable_address("https://maple.example.org/a").split("\u200b") == [
         "https://", "maple", ".example", ".org", "/a"]
+
+
+def test_key_dates_are_split_into_two_balanced_columns() -> None:
+    """Two lists side by side, split as CSS columns would balance them: the most even split
+    with the first column the taller, when that costs at most a line."""
+    from takehome.kinds.welcome.layout import dates_split
+
+    font = "Atkinson Hyperlegible"
+    short, long = ("Mon, Sep 7 –", "Labor Day"), ("Every Wednesday, Sep 2 – Dec 16 –",
+                                                  "Early Release Wednesday – Dismissal 1:15 pm")
+    assert dates_split([short] * 8, "letter", font, "en") == 4
+    assert dates_split([short] * 7, "letter", font, "en") == 4  # the first column the longer
+    assert dates_split([long, long, short, short, short, short], "letter", font, "en") == 2
+    assert dates_split([short, short, short, short, long, long], "letter", font, "en") == 4
+    assert dates_split([short], "a4", font, "en") == 1
+    assert dates_split([], "a4", font, "en") == 0

@@ -1,6 +1,7 @@
 """How many ruled rows a generic welcome sheet has for the school's dates, and how tall: the
 rows fill the page from under the two columns down to the bottom margin, so that the space the
-school's calendar dates would take is room to write them in, on Letter and A4 alike.
+school's calendar dates would take is room to write them in, on Letter and A4 alike. And where
+the school's key dates go on to their second column.
 
 Heights follow templates/welcome/sheet.css and base.css, measured on the sheet as laid out;
 text heights come from the font's own widths (textwidth), a little generous, so that a page
@@ -11,9 +12,10 @@ values are writing lines of fixed height, and only the sheet's words wrap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 from ...paper import PageBox, Paper
-from ...textwidth import line_count
+from ...textwidth import line_count, runs_line_count
 
 PT = 25.4 / 72
 TITLE = (20 * 1.15 * PT, 2.0)  # h1: per line, margin below
@@ -30,6 +32,7 @@ DATES_HEAD = 3.0 + 17.34  # the section's margin, rule, heading and the table's 
 ROW_MM = 9.25  # a row: 9 mm and its rule
 MAX_ROW_MM = 11.5  # rows are stretched to fill the page, up to this
 RESERVE_MM = 2.5  # left free: rounding, and a word wider than measured
+DATES_SHARE = 0.48  # sheet.css .dates ul: each of the key dates' two columns
 
 
 @dataclass(frozen=True)
@@ -84,3 +87,22 @@ def date_rows(words: Words, paper: Paper, font: str) -> Rows:
         return Rows(0, 0.0)
     pitch = min(MAX_ROW_MM, max(ROW_MM, room / count))
     return Rows(count, round(pitch - (ROW_MM - 9.0), 2))  # a cell's height, under its rule
+
+
+def dates_split(items: list[tuple[str, str]], paper: Paper, font: str, lang: str) -> int:
+    """How many of the key dates (each as its line prints it: its days in bold, its title) go
+    in the first of two columns, as CSS columns would balance them (two lists side by side lay
+    out in a fraction of the time balanced columns take: the sheet in 0.11 s instead of 0.21):
+    the most even split whose first column is the taller, as CSS fills the first column first,
+    unless that makes it more than a line taller than the most even split of all (the
+    estimates are generous by a line where a line just fits)."""
+    width = PageBox(paper).content_mm[0] * DATES_SHARE
+    lines = [runs_line_count([(when, True), (what, False)], width, 11.5, font, lang)
+             for when, what in items]
+    above = list(accumulate(lines, initial=0))
+    total = above[-1]
+    taller = [max(first, total - first) for first in above]  # for each split
+    best = min(taller)
+    fuller = [k for k, first in enumerate(above)
+              if first >= total - first and taller[k] <= best + 1]
+    return fuller[0] if fuller else taller.index(best)

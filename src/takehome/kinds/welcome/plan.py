@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from ... import i18n
 from ...build.plan import Job, Step
+from ...dates import format_clock, format_key_date
 from ...i18n import N_
 from ...models.base import Text
 from ...translations import report
 from ..base import Jobs, Kind, edition_path
-from .layout import Rows, Words, date_rows
+from .layout import Rows, Words, date_rows, dates_split
 from .model import Welcome
 
 if TYPE_CHECKING:
@@ -46,6 +47,14 @@ def key_dates(project: Project, welcome: Welcome) -> list[KeyDate]:
     start = welcome.key_dates_from or project.settings.year.start
     end = min(months_after(start, welcome.key_dates_months), project.settings.year.end)
     return list(calendar.key_dates(start, end))[:welcome.key_dates_count]
+
+
+def date_line(key: KeyDate, lang: str, project: Project) -> tuple[str, str]:
+    """A key date as its line on the sheet prints it: its days and time (in bold), its title."""
+    when = format_key_date(key, lang)
+    if key.time is not None:
+        when += ", " + format_clock(key.time, lang, project.settings.time_style)
+    return f"{when} –", key.title.get(lang, project.default_language)
 
 
 def text(value: Text | None, lang: str, default: str) -> str:
@@ -87,8 +96,11 @@ class WelcomeKind(Kind):
                               [gettext(label) for _, label in channels], lang)
                 rows = date_rows(words, project.settings.paper, project.settings.theme.font)
             editable = project.generic is not None and project.generic.editable
+            split = dates_split([date_line(d, lang, project) for d in dates],
+                                project.settings.paper, project.settings.theme.font, lang)
             context = project.context(lang, welcome=welcome, student=student, title=title,
-                                      key_dates=dates, website=website, channels=channels,
+                                      key_dates=dates, dates_split=split, website=website,
+                                      channels=channels,
                                       date_rows=rows.count, date_row_mm=rows.height_mm,
                                       editable=editable)
             return jobs.job(output, lang, title, context, student, max_pages=1, **options)
