@@ -59,9 +59,9 @@ def runs_line_count(runs: list[tuple[str, bool]], column_mm: float, size_pt: flo
                     lang: str = "") -> int:
     """As line_count, for a text of runs, each in bold or not ("Mon, Aug 24 – First day")."""
     families = fonts.document_stack(lang, font) if lang else fonts.stack(font)
-    space = _advances(families[0], False)[1] * size_pt * PT_MM * SAFETY
     lines, used = 1, 0.0
     for word, bold in ((w, bold) for text, bold in runs for w in text.split()):
+        space = _advances(families[0], bold)[1] * size_pt * PT_MM * SAFETY
         size = width_mm(word, size_pt, font, bold, lang)
         if used and used + space + size > column_mm:
             lines += 1

@@ -54,7 +54,7 @@ def date_line(key: KeyDate, lang: str, project: Project) -> tuple[str, str]:
     when = format_key_date(key, lang)
     if key.time is not None:
         when += ", " + format_clock(key.time, lang, project.settings.time_style)
-    return f"{when} –", key.title.get(lang, project.default_language)
+    return when, f"– {key.title.get(lang, project.default_language)}"
 
 
 def text(value: Text | None, lang: str, default: str) -> str:
