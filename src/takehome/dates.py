@@ -16,7 +16,7 @@ from babel.lists import format_list
 
 from . import i18n
 from .i18n import N_
-from .typography import glued_date
+from .typography import DIGIT, glued_date
 
 
 class DateRun(Protocol):
@@ -114,14 +114,11 @@ def _hour(hour: int, meridiem: str | None) -> int | None:
     return hour % 12 + (12 if meridiem.lower() == "p" else 0)
 
 
-_DIGIT = re.compile(r"\d")
-
-
 @lru_cache(maxsize=4096)  # the same teacher-written sentences on every family's pages
 def normalise_times(text: str, lang: str, style: str | None = None) -> str:
     """Times written by hand in `text` in the document's one style: with am/pm, or in 24-hour
     form, they are written again by `format_clock`; bare numbers ("3:15", a score) are kept."""
-    if not _DIGIT.search(text):
+    if not DIGIT.search(text):
         return text
 
     def again(match: re.Match[str]) -> str:

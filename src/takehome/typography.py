@@ -37,14 +37,14 @@ def _day_and_month() -> re.Pattern[str]:
                       rf"(\d{{1,2}})\b(?!:))", re.IGNORECASE)
 
 
-_DIGIT = re.compile(r"\d")
+DIGIT = re.compile(r"\d")  # without one, a text has no number, date or time to glue or rewrite
 
 
 @lru_cache(maxsize=4096)  # the same sentences, in a few languages, on every family's pages
 def keep_together(text: str) -> str:
     """`text` with no-break spaces where a line must not break: "1:15 pm", "50 mm", "14+ days",
     "December 17", "5 de enero"."""
-    if not _DIGIT.search(text):
+    if not DIGIT.search(text):
         return text
     text = _SPLIT_MERIDIEM.sub(rf"\1.{NBSP}m.", text)
     text = _NUMBER_UNIT.sub(rf"\1{NBSP}", text)

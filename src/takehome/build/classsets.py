@@ -61,7 +61,7 @@ def lenders(steps: Sequence[Assembly]) -> Lending:
 def _key(step: Assembly, entries: Mapping[str, Cached]) -> str:
     """The cache key an assembly's join is kept under: its parts' bytes and how it joins them."""
     return join_key(step.duplex, step.title, step.lang, _backs(step),
-                     [entries[p].sha256 for p in step.parts])
+                    [entries[p].sha256 for p in step.parts])
 
 
 def _backs(step: Assembly) -> list[bool]:
